@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'packages/*/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    // One embedded PostgreSQL for the whole run; each test file creates its own databases in it.
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores: more parallel files than that only makes timing-sensitive tests slower.
+    maxWorkers: 2,
+  },
+});

@@ -1,0 +1,32 @@
+/**
+ * Every failure fleetproof reports on purpose carries a stable code. The codes, their exit codes and the
+ * table in this package's README are kept in sync by errors.test.ts: add a row there when adding one here.
+ */
+export const ERROR_CODES = {
+  FLEET_ERR_USAGE: { exitCode: 2, summary: 'A command or option was given wrongly.' },
+  FLEET_ERR_PROJECT_NOT_FOUND: { exitCode: 2, summary: 'No fleetproof project above the current directory.' },
+  FLEET_ERR_DB_START: { exitCode: 3, summary: 'Embedded PostgreSQL could not be initialised or started.' },
+  FLEET_ERR_DB_IN_USE: {
+    exitCode: 3,
+    summary: 'The embedded database directory is used by another running fleetproof.',
+  },
+  FLEET_ERR_MIGRATE: { exitCode: 4, summary: 'The service migrate command failed.' },
+  FLEET_ERR_SERVICE_START: {
+    exitCode: 5,
+    summary: 'The service exited or did not pass its health check in time.',
+  },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class FleetError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FleetError';
+    this.code = code;
+    this.exitCode = ERROR_CODES[code].exitCode;
+  }
+}

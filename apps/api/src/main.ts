@@ -1,9 +1,10 @@
 /** Server entry point: `node apps/api/dist/main.js` (the Docker image's CMD). */
-import { loadSettingsOrExit } from './config/load-or-exit.js';
+import { loadOrExit } from './config/load-or-exit.js';
+import { loadSettings } from './config/settings.js';
 import { startServer } from './server.js';
 
 const bootStarted = performance.now();
-const settings = loadSettingsOrExit();
+const settings = loadOrExit(loadSettings);
 const log = (line: string) => process.stdout.write(`[api ${settings.INSTANCE_ID || process.pid}] ${line}\n`);
 
 const running = await startServer(settings, log).catch((error: Error) => {

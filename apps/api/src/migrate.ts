@@ -2,10 +2,11 @@
  * Migrate entry point: `node apps/api/dist/migrate.js` (the Docker image's `migrate` target runs this).
  * Safe to run from every instance at start: an advisory lock serialises concurrent runs.
  */
-import { loadSettingsOrExit } from './config/load-or-exit.js';
+import { loadOrExit } from './config/load-or-exit.js';
+import { loadMigrationSettings } from './config/settings.js';
 import { migrateDatabase } from './db/migrate-database.js';
 
-const settings = loadSettingsOrExit();
+const settings = loadOrExit(loadMigrationSettings);
 try {
   const result = await migrateDatabase(settings.DATABASE_URL, { seed: settings.SEED_DEMO_USERS });
   console.log(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEV_TOKEN_SECRET, loadSettings, SettingsError } from './settings.js';
+import { DEV_TOKEN_SECRET, loadMigrationSettings, loadSettings, SettingsError } from './settings.js';
 
 const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
 
@@ -73,5 +73,16 @@ describe('loadSettings', () => {
     expect(problem({ ...base, KEEP_ALIVE_TIMEOUT_MS: '70000', HEADERS_TIMEOUT_MS: '66000' })).toBe(
       'invalid setting HEADERS_TIMEOUT_MS: got "66000", expected more than KEEP_ALIVE_TIMEOUT_MS (70000)',
     );
+  });
+
+  it('the migrator needs only DATABASE_URL, even in production, and seeds there only when asked', () => {
+    expect(loadMigrationSettings({ ...base, NODE_ENV: 'production' })).toEqual({
+      ...base,
+      SEED_DEMO_USERS: false,
+    });
+    expect(
+      loadMigrationSettings({ ...base, NODE_ENV: 'production', SEED_DEMO_USERS: 'true' }).SEED_DEMO_USERS,
+    ).toBe(true);
+    expect(() => loadMigrationSettings({})).toThrow('invalid setting DATABASE_URL: not set');
   });
 });

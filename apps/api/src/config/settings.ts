@@ -68,17 +68,7 @@ export class SettingsError extends Error {
 
 /** Validates the environment; throws SettingsError whose message is one line per problem. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const input = Object.fromEntries(Object.keys(schema.shape).map((key) => [key, emptyToUndefined(env[key])]));
-  const result = schema.safeParse(input);
-  const problems: string[] = [];
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const key = String(issue.path[0]);
-      problems.push(describe(key, env[key], issue.message));
-    }
-    throw new SettingsError(problems.join('\n'));
-  }
-  const parsed = result.data;
+  const parsed = parseEnv(schema, env);
   if (parsed.NODE_ENV === 'production' && !parsed.AUTH_TOKEN_SECRET) {
     throw new SettingsError(
       describe('AUTH_TOKEN_SECRET', undefined, 'a secret of at least 16 characters in production'),
@@ -91,8 +81,35 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     ...parsed,
     AUTH_TOKEN_SECRET: parsed.AUTH_TOKEN_SECRET ?? DEV_TOKEN_SECRET,
-    SEED_DEMO_USERS: parsed.SEED_DEMO_USERS ?? parsed.NODE_ENV !== 'production',
+    SEED_DEMO_USERS: seedDemoUsersByDefault(parsed),
   };
+}
+
+const migrationSchema = schema.pick({ NODE_ENV: true, DATABASE_URL: true, SEED_DEMO_USERS: true });
+export type MigrationSettings = { DATABASE_URL: string; SEED_DEMO_USERS: boolean };
+
+/** The migrate entry point needs only the database and the seeding switch, not the server's secrets. */
+export function loadMigrationSettings(env: NodeJS.ProcessEnv = process.env): MigrationSettings {
+  const parsed = parseEnv(migrationSchema, env);
+  return { DATABASE_URL: parsed.DATABASE_URL, SEED_DEMO_USERS: seedDemoUsersByDefault(parsed) };
+}
+
+function seedDemoUsersByDefault(parsed: {
+  NODE_ENV: string;
+  SEED_DEMO_USERS?: boolean | undefined;
+}): boolean {
+  return parsed.SEED_DEMO_USERS ?? parsed.NODE_ENV !== 'production';
+}
+
+function parseEnv<S extends z.ZodObject>(shape: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const input = Object.fromEntries(Object.keys(shape.shape).map((key) => [key, emptyToUndefined(env[key])]));
+  const result = shape.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = String(issue.path[0]);
+    return describe(key, env[key], issue.message);
+  });
+  throw new SettingsError(problems.join('\n'));
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

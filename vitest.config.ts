@@ -6,6 +6,7 @@ export default defineConfig({
       'apps/*/src/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
+      'packages/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     // One embedded PostgreSQL for the whole run; each test file creates its own databases in it.

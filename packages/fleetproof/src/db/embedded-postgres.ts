@@ -1,5 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { FleetError } from '../errors.js';
@@ -41,6 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { dataDir } = options;
   const stateDir = dirname(dataDir);
   mkdirSync(stateDir, { recursive: true });
+  if (osUser) ensureReachableBy(osUser, stateDir);
   const logFile = join(stateDir, 'postgres.log');
   const ownerFile = join(stateDir, 'postgres.owner');
 
@@ -83,6 +94,27 @@ function osUserOrFail(): OsUser | undefined {
     return unprivilegedUserForPostgres();
   } catch (error) {
     throw new FleetError('FLEET_ERR_DB_START', (error as Error).message);
+  }
+}
+
+/**
+ * The server runs as another user, who must be able to pass through every directory down to the data.
+ * Our own state directory we open for traversal (x only, not read); an ancestor we do not own we only name.
+ */
+function ensureReachableBy(user: OsUser, stateDir: string): void {
+  chmodSync(stateDir, statSync(stateDir).mode | 0o011);
+  for (let dir = dirname(stateDir); ; dir = dirname(dir)) {
+    const { mode, uid, gid } = statSync(dir);
+    const canPass = uid === user.uid ? mode & 0o100 : gid === user.gid ? mode & 0o010 : mode & 0o001;
+    if (!canPass) {
+      throw new FleetError(
+        'FLEET_ERR_DB_START',
+        `embedded PostgreSQL runs as ${user.name} (uid ${user.uid}) because PostgreSQL refuses root, but ` +
+          `${dir} (mode ${(mode & 0o777).toString(8)}) does not let it through; move the project, ` +
+          'set FLEETPROOF_PG_OS_USER, or set DATABASE_URL',
+      );
+    }
+    if (dir === dirname(dir)) return;
   }
 }
 

@@ -11,6 +11,7 @@ export default defineConfig({
     ],
     // One embedded PostgreSQL for the whole run; each test file creates its own databases in it.
     globalSetup: ['test/global-setup.ts'],
+    reporters: ['default', './test/plain-summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: more parallel files than that only makes timing-sensitive tests slower.

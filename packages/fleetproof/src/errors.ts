@@ -5,6 +5,10 @@
 export const ERROR_CODES = {
   FLEET_ERR_USAGE: { exitCode: 2, summary: 'A command or option was given wrongly.' },
   FLEET_ERR_PROJECT_NOT_FOUND: { exitCode: 2, summary: 'No fleetproof project above the current directory.' },
+  FLEET_ERR_CONFIG: {
+    exitCode: 2,
+    summary: 'fleetproof.config.ts is missing, does not load, or is invalid.',
+  },
   FLEET_ERR_DB_START: { exitCode: 3, summary: 'Embedded PostgreSQL could not be initialised or started.' },
   FLEET_ERR_DB_IN_USE: {
     exitCode: 3,

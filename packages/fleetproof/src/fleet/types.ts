@@ -1,0 +1,106 @@
+/** What the auto scaling group knows about one instance. All times are epoch milliseconds. */
+export interface InstanceView {
+  readonly id: string;
+  /** Launch template version number (1, 2, ...): what "oldest version first" orders by. */
+  readonly templateVersion: number;
+  readonly launchedAt: number;
+  /** When it entered InService (registered with the target group); undefined while pending. */
+  readonly inServiceAt: number | undefined;
+  /** `terminating` once the graceful termination sequence has started. */
+  readonly lifecycle: 'pending' | 'in-service' | 'terminating';
+  /** EC2 status: false once the process has exited. */
+  readonly running: boolean;
+  /** Target group health, as the balancer reports it. */
+  readonly targetHealth: 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
+  /** Why termination started (set with lifecycle `terminating`). */
+  readonly terminationReason?: ReasonCode;
+}
+
+/** One closed metric period: average CPU % over the instances that counted (not warming up). */
+export interface Datapoint {
+  readonly endsAt: number;
+  /** undefined: no instance contributed (missing data). */
+  readonly averageCpuPercent: number | undefined;
+}
+
+export interface ScalingPolicy {
+  readonly min: number;
+  readonly max: number;
+  readonly targetCpuPercent: number;
+  readonly scaleOutDatapoints: number;
+  readonly scaleInDatapoints: number;
+  readonly enabled: boolean;
+  readonly healthCheckGracePeriodMs: number;
+  readonly instanceWarmupMs: number;
+  readonly metricPeriodMs: number;
+}
+
+export interface RefreshPolicy {
+  readonly minHealthyPercent: number;
+  readonly maxHealthyPercent: number;
+  readonly skipMatching: boolean;
+  readonly autoRollback: boolean;
+  readonly maxFailedLaunches: number;
+}
+
+export interface RefreshState {
+  readonly id: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly startedAt: number;
+  /** Instances of the new version replaced because they failed health checks. */
+  readonly failedLaunches: number;
+  readonly status: 'in-progress' | 'successful' | 'failed' | 'rolled-back';
+  /** Instances still to be replaced when the refresh started (for progress). */
+  readonly totalToReplace: number;
+}
+
+export interface GroupState {
+  readonly desired: number;
+  /** The version new instances launch with. */
+  readonly launchVersion: number;
+  readonly instances: readonly InstanceView[];
+  readonly refresh: RefreshState | undefined;
+  /** When desired capacity last changed: datapoints from before it do not count towards the next change. */
+  readonly lastCapacityChangeAt: number;
+  /** The newest datapoint target tracking has evaluated: each datapoint is judged once, like an alarm. */
+  readonly lastEvaluatedDatapointAt: number;
+}
+
+export type ReasonCode =
+  | 'ScaleOutCpuHigh'
+  | 'ScaleInCpuLow'
+  | 'AtMaxCapacity'
+  | 'AtMinCapacity'
+  | 'ManualScale'
+  | 'LaunchToDesired'
+  | 'TerminateAboveDesired'
+  | 'ReplaceUnhealthy'
+  | 'InstanceExited'
+  | 'RefreshStarted'
+  | 'RefreshLaunch'
+  | 'RefreshTerminate'
+  | 'RefreshWaiting'
+  | 'RefreshSuccessful'
+  | 'RefreshFailed'
+  | 'RefreshRolledBack';
+
+export type Action =
+  | {
+      readonly type: 'launch';
+      readonly count: number;
+      readonly templateVersion: number;
+      readonly reason: ReasonCode;
+    }
+  | { readonly type: 'terminate'; readonly instanceId: string; readonly reason: ReasonCode };
+
+export interface Decision {
+  readonly state: GroupState;
+  readonly actions: readonly Action[];
+  /** Every decision taken this tick, with its reason code and a sentence a person can read. */
+  readonly events: readonly {
+    readonly reason: ReasonCode;
+    readonly message: string;
+    readonly data?: object;
+  }[];
+}

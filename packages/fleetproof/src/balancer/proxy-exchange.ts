@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { downstreamHeaders } from './forwarded-headers.js';
+import type { InFlight, Target } from './target.js';
+import { DrainDeadlineError } from './target-group.js';
+
+/** What an exchange reports back to the balancer when it ends. */
+export interface ExchangeOwner {
+  /** Picks another target for a retry, or undefined. */
+  pickOther(except: Target): Target | undefined;
+  readonly retryIdempotentOnce: boolean;
+  finished(exchange: ProxyExchange, status: number, failure: FailureKind | undefined): void;
+  now(): number;
+}
+
+export type FailureKind = 'connect' | 'reset' | 'timeout' | 'malformed' | 'drain' | 'client-closed';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** undici error → what ALB answers and what kind of failure it is. */
+export function classifyUpstreamError(error: Error): { status: number; kind: FailureKind } {
+  if (error instanceof DrainDeadlineError) return { status: 502, kind: 'drain' };
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, kind: 'timeout' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { status: 504, kind: 'timeout' };
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL') return { status: 502, kind: 'connect' };
+  if (code.startsWith('HPE_') || error.name === 'HTTPParserError' || code === 'UND_ERR_INFO') {
+    return { status: 502, kind: 'malformed' };
+  }
+  return { status: 502, kind: 'reset' };
+}
+
+/**
+ * One client request forwarded to one target (and, opt-in, retried once on another). Implements undici's
+ * dispatch handler directly: response bytes go from the upstream socket to the client with backpressure and
+ * no intermediate stream. Fixed shape, one bound drain callback: this object is the whole per-request cost.
+ */
+export class ProxyExchange implements Dispatcher.DispatchHandler, InFlight {
+  private controller: Dispatcher.DispatchController | undefined;
+  private done = false;
+  private attempt = 0;
+  private status = 0;
+  readonly startedAt: number;
+  private readonly resumeUpstream: () => void;
+
+  constructor(
+    private readonly owner: ExchangeOwner,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    public target: Target,
+    private readonly headers: string[],
+    private readonly hasBody: boolean,
+  ) {
+    this.startedAt = owner.now();
+    this.resumeUpstream = () => this.controller?.resume();
+  }
+
+  start(): void {
+    this.target.inFlight += 1;
+    this.target.active.add(this);
+    this.target.pool.dispatch(
+      {
+        path: this.req.url ?? '/',
+        method: this.req.method as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.hasBody ? this.req : null,
+        // Never let undici retry or pipeline on its own: ALB semantics are ours to apply.
+        idempotent: false,
+        blocking: true,
+      },
+      this,
+    );
+  }
+
+  /** Called when the client goes away before the response ended (ALB logs 460). */
+  clientClosed(): void {
+    if (this.done) return;
+    this.controller?.abort(new Error('client closed the connection'));
+    this.finish(460, 'client-closed');
+  }
+
+  abort(reason: Error): void {
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (this.done) return;
+    this.status = statusCode;
+    this.res.writeHead(statusCode, downstreamHeaders(headers));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done) return;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', this.resumeUpstream);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    this.res.end();
+    this.finish(this.status, undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.done) return;
+    const { status, kind } = classifyUpstreamError(error);
+    if (!this.res.headersSent && this.canRetry(kind)) {
+      const other = this.owner.pickOther(this.target);
+      if (other) {
+        this.release();
+        this.attempt += 1;
+        this.target = other;
+        this.controller = undefined;
+        this.start();
+        return;
+      }
+    }
+    if (this.res.headersSent) {
+      // Mid-response: the status is gone, so the client sees the connection cut, as with ALB.
+      this.res.destroy(error);
+      this.finish(this.status, kind);
+      return;
+    }
+    this.finish(status, kind);
+  }
+
+  private canRetry(kind: FailureKind): boolean {
+    return (
+      this.owner.retryIdempotentOnce &&
+      this.attempt === 0 &&
+      !this.hasBody &&
+      (kind === 'connect' || kind === 'reset') &&
+      IDEMPOTENT.has(this.req.method ?? '')
+    );
+  }
+
+  private release(): void {
+    this.target.inFlight -= 1;
+    this.target.active.delete(this);
+  }
+
+  private finish(status: number, failure: FailureKind | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+    this.res.off('drain', this.resumeUpstream);
+    // The owner answers an error that came before any response header (it knows how ALB words it).
+    this.owner.finished(this, status, failure);
+  }
+}

@@ -49,6 +49,8 @@ export async function createApp(settings: Settings): Promise<App> {
   nest.use(requestMetricsMiddleware(deps.metrics));
   nest.use(bodyLimitMiddleware(settings.BODY_LIMIT_BYTES));
   nest.use((_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) => {
+    // Which instance answered: lets a load test (and a curious user) see the balancer at work.
+    if (settings.INSTANCE_ID) res.setHeader('X-Instance-Id', settings.INSTANCE_ID);
     // While draining, tell keep-alive clients not to reuse this connection.
     if (deps.lifecycle.shuttingDown) res.setHeader('Connection', 'close');
     next();

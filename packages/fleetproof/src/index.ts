@@ -1,3 +1,10 @@
+export { defineConfig } from './config/define-config.js';
+export { loadConfig } from './config/load-config.js';
+export type { FleetproofConfig, FleetproofConfigInput } from './config/schema.js';
+export { TIMING_PROFILES, type TimingProfile, type TimingProfileName } from './config/timing-profiles.js';
+export { resolveTiming, validateConfig } from './config/validate.js';
 export * from './db/index.js';
 export { ERROR_CODES, type ErrorCode, FleetError } from './errors.js';
+export type { FleetEvent, GroupStatus, InstanceStatus } from './fleet/auto-scaling-group.js';
 export { findProjectRoot, stateDir } from './project.js';
+export { type Fleet, type FleetOptions, startFleet, waitForHealthy } from './runtime/fleet-runtime.js';

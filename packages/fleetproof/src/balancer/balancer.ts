@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
+import { BalancerCounters } from './balancer-counters.js';
 import { rawElbError, sendElbError } from './elb-responses.js';
 import { upstreamHeaders } from './forwarded-headers.js';
 import { HealthChecker, type HealthCheckSettings } from './health-checker.js';
@@ -9,7 +10,6 @@ import { checkRequest, MAX_HEADERS_BYTES } from './request-checks.js';
 import { LeastOutstandingRequests, RoundRobin, type RoutingStrategy } from './routing.js';
 import type { Target } from './target.js';
 import { type HealthThresholds, TargetGroup } from './target-group.js';
-import { BalancerCounters } from './balancer-counters.js';
 
 export interface BalancerOptions {
   readonly clock: Clock;
@@ -63,7 +63,9 @@ export class Balancer implements ExchangeOwner {
       },
       (req, res) => this.handle(req, res),
     );
-    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => this.onClientError(error, socket));
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+      this.onClientError(error, socket),
+    );
   }
 
   get url(): string {
@@ -137,8 +139,16 @@ export class Balancer implements ExchangeOwner {
       sendElbError(res, 503);
       return;
     }
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    const exchange = new ProxyExchange(this, req, res, target, upstreamHeaders(req, this.listeningPort, this.now()), hasBody);
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const exchange = new ProxyExchange(
+      this,
+      req,
+      res,
+      target,
+      upstreamHeaders(req, this.listeningPort, this.now()),
+      hasBody,
+    );
     res.once('close', () => {
       if (!res.writableFinished) exchange.clientClosed();
     });
@@ -151,7 +161,8 @@ export class Balancer implements ExchangeOwner {
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     this.counters.elb(status);
     this.counters.rejected += 1;
     socket.end(rawElbError(status));

@@ -31,7 +31,9 @@ function randomHex12Bytes(): string {
 
 /** ALB's trace header: Root=1-<epoch seconds in 8 hex>-<24 hex>. */
 export function newTraceId(nowMs: number): string {
-  return `Root=1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomHex12Bytes()}`;
+  return `Root=1-${Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomHex12Bytes()}`;
 }
 
 export function clientAddress(req: IncomingMessage): string {
@@ -49,7 +51,10 @@ export function upstreamHeaders(req: IncomingMessage, listenerPort: number, nowM
   const out: string[] = [];
   let forwardedFor = '';
   let hasTrace = false;
-  const connectionListed = req.headers.connection?.toLowerCase().split(',').map((s) => s.trim());
+  const connectionListed = req.headers.connection
+    ?.toLowerCase()
+    .split(',')
+    .map((s) => s.trim());
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -70,7 +75,9 @@ export function upstreamHeaders(req: IncomingMessage, listenerPort: number, nowM
 }
 
 /** Response headers passed to the client, minus hop-by-hop ones (Node frames the response itself). */
-export function downstreamHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+export function downstreamHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];

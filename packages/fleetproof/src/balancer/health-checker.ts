@@ -66,7 +66,14 @@ export class HealthChecker {
         resolve(result);
       };
       const req = request(
-        { host, port, path: this.settings.path, method: 'GET', agent: false, headers: { 'user-agent': 'ELB-HealthChecker/2.0' } },
+        {
+          host,
+          port,
+          path: this.settings.path,
+          method: 'GET',
+          agent: false,
+          headers: { 'user-agent': 'ELB-HealthChecker/2.0' },
+        },
         (res) => {
           res.resume();
           const status = res.statusCode ?? 0;
@@ -74,7 +81,10 @@ export class HealthChecker {
           done({ passed, reason: passed ? undefined : 'Target.ResponseCodeMismatch', statusCode: status });
         },
       );
-      const timer = setTimeout(() => done({ passed: false, reason: 'Target.Timeout' }), this.settings.timeoutMs);
+      const timer = setTimeout(
+        () => done({ passed: false, reason: 'Target.Timeout' }),
+        this.settings.timeoutMs,
+      );
       req.once('error', () => done({ passed: false, reason: 'Target.FailedHealthChecks' }));
       req.end();
     });

@@ -22,8 +22,10 @@ export function classifyUpstreamError(error: Error): { status: number; kind: Fai
   if (error instanceof DrainDeadlineError) return { status: 502, kind: 'drain' };
   const code = (error as { code?: string }).code ?? '';
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, kind: 'timeout' };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { status: 504, kind: 'timeout' };
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL') return { status: 502, kind: 'connect' };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+    return { status: 504, kind: 'timeout' };
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL')
+    return { status: 502, kind: 'connect' };
   if (code.startsWith('HPE_') || error.name === 'HTTPParserError' || code === 'UND_ERR_INFO') {
     return { status: 502, kind: 'malformed' };
   }
@@ -75,8 +77,9 @@ export class ProxyExchange implements Dispatcher.DispatchHandler, InFlight {
   /** Called when the client goes away before the response ended (ALB logs 460). */
   clientClosed(): void {
     if (this.done) return;
-    this.controller?.abort(new Error('client closed the connection'));
+    // Record first: aborting makes undici report an error synchronously, which must not count as a 502.
     this.finish(460, 'client-closed');
+    this.controller?.abort(new Error('client closed the connection'));
   }
 
   abort(reason: Error): void {

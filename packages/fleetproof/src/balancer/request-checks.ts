@@ -25,7 +25,8 @@ export function checkRequest(req: IncomingMessage): Rejection | undefined {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
-    if (name.length + value.length + 4 > MAX_LINE_BYTES) return { status: 431, message: `header ${name} exceeds 16 KB` };
+    if (name.length + value.length + 4 > MAX_LINE_BYTES)
+      return { status: 431, message: `header ${name} exceeds 16 KB` };
     const lower = name.toLowerCase();
     if (lower === 'transfer-encoding' && value.trim().toLowerCase() !== 'chunked') {
       return { status: 501, message: `unsupported Transfer-Encoding: ${value}` };
@@ -33,7 +34,10 @@ export function checkRequest(req: IncomingMessage): Rejection | undefined {
     if (lower === 'x-forwarded-for') forwardedFor += value.split(',').length;
   }
   if (forwardedFor > MAX_FORWARDED_FOR) {
-    return { status: 463, message: `X-Forwarded-For has ${forwardedFor} addresses (max ${MAX_FORWARDED_FOR})` };
+    return {
+      status: 463,
+      message: `X-Forwarded-For has ${forwardedFor} addresses (max ${MAX_FORWARDED_FOR})`,
+    };
   }
   return undefined;
 }

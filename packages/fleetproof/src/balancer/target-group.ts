@@ -85,7 +85,11 @@ export class TargetGroup extends EventEmitter {
       target.consecutiveFailures += 1;
       target.consecutiveSuccesses = 0;
       if (target.state !== 'unhealthy' && target.consecutiveFailures >= this.thresholds.unhealthyThreshold) {
-        this.transition(target, 'unhealthy', target.state === 'initial' ? 'Target.FailedHealthChecks' : failureReason);
+        this.transition(
+          target,
+          'unhealthy',
+          target.state === 'initial' ? 'Target.FailedHealthChecks' : failureReason,
+        );
       } else if (target.state === 'unhealthy') {
         target.reason = failureReason;
       }
@@ -138,7 +142,9 @@ export class TargetGroup extends EventEmitter {
   /** Called on state changes and when an ejection starts or ends. */
   rebuild(): void {
     const now = this.clock.now();
-    const registered = [...this.targets.values()].filter((t) => t.state !== 'draining' && t.state !== 'unused');
+    const registered = [...this.targets.values()].filter(
+      (t) => t.state !== 'draining' && t.state !== 'unused',
+    );
     const healthy = registered.filter((t) => t.state === 'healthy');
     const pool = healthy.length > 0 ? healthy : registered;
     const notEjected = pool.filter((t) => t.ejectedUntil <= now);

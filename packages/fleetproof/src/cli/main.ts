@@ -1,9 +1,25 @@
 #!/usr/bin/env node
 import { ERROR_CODES, FleetError } from '../errors.js';
 import { apiCommand, apiUsage } from './commands/api.js';
+import {
+  deployCommand,
+  deployUsage,
+  downCommand,
+  downUsage,
+  scaleCommand,
+  scaleUsage,
+  statusCommand,
+  statusUsage,
+} from './commands/fleet-client-commands.js';
+import { upCommand, upUsage } from './commands/up.js';
 import { errorLine, line } from './output.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  up: { run: upCommand, usage: upUsage },
+  status: { run: statusCommand, usage: statusUsage },
+  scale: { run: scaleCommand, usage: scaleUsage },
+  deploy: { run: deployCommand, usage: deployUsage },
+  down: { run: () => downCommand(), usage: downUsage },
   api: { run: apiCommand, usage: apiUsage },
 };
 

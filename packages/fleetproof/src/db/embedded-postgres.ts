@@ -31,6 +31,8 @@ export interface EmbeddedPostgresOptions {
 
 export interface RunningPostgres {
   readonly url: string;
+  /** The postmaster's pid (SIGINT = fast shutdown). */
+  readonly pid: number;
   readonly port: number;
   readonly logFile: string;
   /** Creates a database if it does not exist and returns its connection URL. */
@@ -80,6 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const database = options.database ?? 'fleetproof';
   const running: RunningPostgres = {
     port,
+    pid: child.pid ?? -1,
     logFile,
     url: urlFor(port, database),
     ensureDatabase: (name) => ensureDatabase(adminUrl, name).then(() => urlFor(port, name)),

@@ -77,6 +77,7 @@ export type ReasonCode =
   | 'TerminateAboveDesired'
   | 'ReplaceUnhealthy'
   | 'InstanceExited'
+  | 'FleetStopping'
   | 'RefreshStarted'
   | 'RefreshLaunch'
   | 'RefreshTerminate'

@@ -1,0 +1,372 @@
+import { connect } from 'node:net';
+import type { Balancer } from '../balancer/balancer.js';
+import type { Clock } from '../clock.js';
+import { FleetError } from '../errors.js';
+import type { AddressAllocator } from './addresses.js';
+import { CpuDatapoints } from './cpu-datapoints.js';
+import { decide, type Policies } from './decide.js';
+import { newInstanceId } from './instance-id.js';
+import { isActive, isWarming } from './instance-predicates.js';
+import type { InstanceProcess, Launcher } from './process-launcher.js';
+import type { Action, GroupState, InstanceView, ReasonCode, RefreshState } from './types.js';
+
+export interface FleetEvent {
+  readonly t: number;
+  readonly source: 'asg' | 'target' | 'instance' | 'balancer';
+  readonly reason: string;
+  readonly message: string;
+  readonly data?: object;
+}
+
+export interface AutoScalingGroupOptions {
+  readonly clock: Clock;
+  readonly launcher: Launcher;
+  readonly balancer: Balancer;
+  readonly addresses: AddressAllocator;
+  readonly policies: Policies;
+  readonly vCpus: number;
+  readonly initialDesired: number;
+  readonly initialAppVersion: string;
+  readonly reconcileIntervalMs: number;
+  readonly terminationGraceMs: number;
+  readonly onEvent: (event: FleetEvent) => void;
+}
+
+interface InstanceRecord {
+  view: InstanceView;
+  readonly process: InstanceProcess;
+  readonly appVersion: string;
+  /** Set once termination starts; everyone who wants the instance gone awaits the same sequence. */
+  terminated?: Promise<void>;
+}
+
+export interface InstanceStatus {
+  id: string;
+  appVersion: string;
+  templateVersion: number;
+  lifecycle: InstanceView['lifecycle'];
+  health: InstanceView['targetHealth'];
+  healthReason: string | undefined;
+  warming: boolean;
+  cpuPercent: number | undefined;
+  address: string;
+  pid: number;
+  launchedAt: number;
+  inServiceAt: number | undefined;
+}
+
+export interface GroupStatus {
+  desired: number;
+  min: number;
+  max: number;
+  launchAppVersion: string;
+  instances: InstanceStatus[];
+  refresh: (RefreshState & { fromAppVersion: string; toAppVersion: string; remaining: number }) | undefined;
+  lastDatapoint: { endsAt: number; averageCpuPercent: number | undefined } | undefined;
+}
+
+/**
+ * The thin shell around decide(): every tick it observes (process liveness, target health, CPU
+ * datapoints), decides, acts (launch, graceful termination) and records each decision as an event.
+ */
+export class AutoScalingGroup {
+  private state: GroupState;
+  private readonly records = new Map<string, InstanceRecord>();
+  /** Launch template versions: index = version number, value = the APP_VERSION it launches. */
+  private readonly templates: string[];
+  private readonly cpu: CpuDatapoints;
+  private readonly refreshes = new Map<string, RefreshState>();
+  private timer: NodeJS.Timeout | undefined;
+  private sampler: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: AutoScalingGroupOptions) {
+    const now = options.clock.now();
+    this.templates = ['', options.initialAppVersion];
+    this.state = {
+      desired: options.initialDesired,
+      launchVersion: 1,
+      instances: [],
+      refresh: undefined,
+      lastCapacityChangeAt: now,
+      lastEvaluatedDatapointAt: now,
+    };
+    const keep =
+      Math.max(options.policies.scaling.scaleInDatapoints, options.policies.scaling.scaleOutDatapoints) + 5;
+    this.cpu = new CpuDatapoints(options.policies.scaling.metricPeriodMs, keep, now);
+  }
+
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.options.reconcileIntervalMs);
+    this.sampler = setInterval(() => this.sampleCpu(), 1000);
+  }
+
+  /** One reconcile: observe → decide → act → record. Safe to call at any time. */
+  tick(): void {
+    if (this.stopping) return;
+    const now = this.options.clock.now();
+    this.observe();
+    const decision = decide(this.state, this.options.policies, this.cpu.datapoints, now);
+    this.state = decision.state;
+    if (decision.state.refresh) this.refreshes.set(decision.state.refresh.id, decision.state.refresh);
+    for (const event of decision.events) this.emit('asg', event.reason, event.message, event.data);
+    for (const action of decision.actions) this.act(action);
+  }
+
+  setDesired(desired: number): void {
+    const { min, max } = this.options.policies.scaling;
+    if (!Number.isInteger(desired) || desired < min || desired > max) {
+      throw new FleetError(
+        'FLEET_ERR_USAGE',
+        `desired capacity: got ${desired}, expected a whole number from ${min} to ${max}`,
+      );
+    }
+    const before = this.state.desired;
+    this.state = { ...this.state, desired, lastCapacityChangeAt: this.options.clock.now() };
+    this.emit('asg', 'ManualScale', `desired ${before} → ${desired} (set by hand)`, { desired });
+    this.tick();
+  }
+
+  /** Starts an instance refresh to a new app version; returns its state (see refreshStatus). */
+  startRefresh(appVersion: string): RefreshState {
+    if (this.state.refresh?.status === 'in-progress') {
+      throw new FleetError(
+        'FLEET_ERR_REFRESH_IN_PROGRESS',
+        `instance refresh ${this.state.refresh.id} is still in progress`,
+      );
+    }
+    const now = this.options.clock.now();
+    const fromVersion = this.state.launchVersion;
+    const toVersion = this.templates.push(appVersion) - 1;
+    const totalToReplace = this.state.instances.filter(
+      (i) => isActive(i) && this.templates[i.templateVersion] !== appVersion,
+    ).length;
+    const refresh: RefreshState = {
+      id: `ir-${now.toString(36)}`,
+      fromVersion,
+      toVersion,
+      startedAt: now,
+      failedLaunches: 0,
+      status: 'in-progress',
+      totalToReplace,
+    };
+    this.state = { ...this.state, launchVersion: toVersion, refresh };
+    this.refreshes.set(refresh.id, refresh);
+    this.emit(
+      'asg',
+      'RefreshStarted',
+      `instance refresh ${refresh.id}: ${this.templates[fromVersion]} → ${appVersion}, ${totalToReplace} to replace`,
+      {
+        refreshId: refresh.id,
+      },
+    );
+    this.tick();
+    return this.refreshes.get(refresh.id) ?? refresh;
+  }
+
+  refreshStatus(id: string): RefreshState | undefined {
+    return this.refreshes.get(id);
+  }
+
+  status(): GroupStatus {
+    const now = this.options.clock.now();
+    const refresh = this.state.refresh;
+    const warmupMs = this.options.policies.scaling.instanceWarmupMs;
+    return {
+      desired: this.state.desired,
+      min: this.options.policies.scaling.min,
+      max: this.options.policies.scaling.max,
+      launchAppVersion: this.templates[this.state.launchVersion] ?? '',
+      instances: [...this.records.values()].map(({ view, process, appVersion }) => ({
+        id: view.id,
+        appVersion,
+        templateVersion: view.templateVersion,
+        lifecycle: view.lifecycle,
+        health: view.targetHealth,
+        healthReason: this.options.balancer.group.get(view.id)?.reason,
+        warming: view.lifecycle !== 'terminating' && isWarming(view, now, warmupMs),
+        cpuPercent: this.cpu.current(view.id),
+        address: `${process.host}:${process.port}`,
+        pid: process.pid,
+        launchedAt: view.launchedAt,
+        inServiceAt: view.inServiceAt,
+      })),
+      refresh: refresh && {
+        ...refresh,
+        fromAppVersion: this.templates[refresh.fromVersion] ?? '',
+        toAppVersion: this.templates[refresh.toVersion] ?? '',
+        remaining: this.state.instances.filter((i) => isActive(i) && i.templateVersion !== refresh.toVersion)
+          .length,
+      },
+      lastDatapoint: this.cpu.datapoints.at(-1),
+    };
+  }
+
+  /** Stops reconciling and terminates every instance gracefully (in parallel). */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    clearInterval(this.sampler);
+    await Promise.all([...this.records.values()].map((r) => this.terminate(r, 'FleetStopping')));
+  }
+
+  private observe(): void {
+    const group = this.options.balancer.group;
+    for (const record of this.records.values()) {
+      const target = group.get(record.view.id);
+      record.view = {
+        ...record.view,
+        running: record.process.running(),
+        targetHealth: target ? target.state : 'unused',
+      };
+    }
+    this.state = { ...this.state, instances: [...this.records.values()].map((r) => r.view) };
+  }
+
+  private act(action: Action): void {
+    if (action.type === 'launch') {
+      for (let n = 0; n < action.count; n++) this.launch(action.templateVersion, action.reason);
+      return;
+    }
+    const record = this.records.get(action.instanceId);
+    if (record) void this.terminate(record, action.reason);
+  }
+
+  private launch(templateVersion: number, reason: ReasonCode): void {
+    const now = this.options.clock.now();
+    const id = newInstanceId();
+    const appVersion = this.templates[templateVersion] ?? '';
+    const { host, port } = this.options.addresses.allocate();
+    const process = this.options.launcher.launch({ id, appVersion, host, port });
+    const view: InstanceView = {
+      id,
+      templateVersion,
+      launchedAt: now,
+      inServiceAt: undefined,
+      lifecycle: 'pending',
+      running: process.running(),
+      targetHealth: 'unused',
+    };
+    this.records.set(id, { view, process, appVersion });
+    this.state = { ...this.state, instances: [...this.state.instances, view] };
+    this.emit(
+      'instance',
+      'InstanceLaunched',
+      `${id} (${appVersion}) launched at ${host}:${port}, pid ${process.pid}`,
+      {
+        instanceId: id,
+        appVersion,
+        cause: reason,
+      },
+    );
+    void this.registerWhenBooted(id);
+  }
+
+  /**
+   * EC2 registers an instance with the target group when it enters InService; here that is when its port
+   * accepts connections (the process has booted), or at the grace period, whichever is first.
+   */
+  private async registerWhenBooted(id: string): Promise<void> {
+    const record = this.records.get(id);
+    if (!record) return;
+    const deadline =
+      this.options.clock.now() + Math.max(1000, this.options.policies.scaling.healthCheckGracePeriodMs);
+    while (this.options.clock.now() < deadline && record.process.running() && !this.stopping) {
+      if (await portOpen(record.process.host, record.process.port)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const current = this.records.get(id);
+    if (!current || current.view.lifecycle !== 'pending' || this.stopping) return;
+    const now = this.options.clock.now();
+    current.view = { ...current.view, lifecycle: 'in-service', inServiceAt: now };
+    this.options.balancer.register(id, record.process.host, record.process.port);
+    this.emit(
+      'instance',
+      'InstanceInService',
+      `${id} in service after ${now - current.view.launchedAt} ms; registered with the target group`,
+      {
+        instanceId: id,
+      },
+    );
+  }
+
+  /** deregister → drain → SIGTERM → grace → SIGKILL → gone. Starts once per instance. */
+  private terminate(record: InstanceRecord, reason: ReasonCode): Promise<void> {
+    record.terminated ??= this.runTermination(record, reason);
+    return record.terminated;
+  }
+
+  private async runTermination(record: InstanceRecord, reason: ReasonCode): Promise<void> {
+    const id = record.view.id;
+    record.view = { ...record.view, lifecycle: 'terminating', terminationReason: reason };
+    const started = this.options.clock.now();
+    if (record.process.running()) {
+      if (this.options.balancer.group.get(id)) await this.options.balancer.deregister(id);
+      record.process.signal('SIGTERM');
+      const exitedInTime = await Promise.race([
+        record.process.exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), this.options.terminationGraceMs)),
+      ]);
+      if (!exitedInTime) {
+        this.emit(
+          'instance',
+          'InstanceKilled',
+          `${id} did not exit within ${this.options.terminationGraceMs} ms of SIGTERM: SIGKILL`,
+          {
+            instanceId: id,
+          },
+        );
+        record.process.signal('SIGKILL');
+      }
+    } else if (this.options.balancer.group.get(id)) {
+      await this.options.balancer.deregister(id);
+    }
+    const { code, signal } = await record.process.exited;
+    record.process.cleanup();
+    this.cpu.forget(id);
+    this.records.delete(id);
+    this.emit(
+      'instance',
+      'InstanceTerminated',
+      `${id} terminated (${reason}) in ${this.options.clock.now() - started} ms, exit ${code ?? signal}`,
+      {
+        instanceId: id,
+        cause: reason,
+      },
+    );
+    this.tick();
+  }
+
+  private sampleCpu(): void {
+    const now = this.options.clock.now();
+    const vCpus = this.options.vCpus;
+    for (const record of this.records.values()) {
+      if (record.process.running()) this.cpu.sample(record.view.id, record.process.cpuSeconds(), vCpus, now);
+    }
+    const warmupMs = this.options.policies.scaling.instanceWarmupMs;
+    this.cpu.closePeriods(now, vCpus, (id) => {
+      const view = this.records.get(id)?.view;
+      return view !== undefined && view.lifecycle === 'in-service' && !isWarming(view, now, warmupMs);
+    });
+  }
+
+  private emit(source: FleetEvent['source'], reason: string, message: string, data?: object): void {
+    this.options.onEvent({ t: this.options.clock.now(), source, reason, message, ...(data ? { data } : {}) });
+  }
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.setTimeout(500, () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}

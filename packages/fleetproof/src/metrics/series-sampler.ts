@@ -1,0 +1,126 @@
+import type { Balancer } from '../balancer/balancer.js';
+import type { Clock } from '../clock.js';
+import type { AutoScalingGroup } from '../fleet/auto-scaling-group.js';
+
+export interface TargetSecond {
+  id: string;
+  appVersion: string;
+  health: string;
+  cpuPercent: number | undefined;
+  rps: number;
+  errors: number;
+  inFlight: number;
+  p95Ms: number;
+}
+
+export interface SeriesPoint {
+  t: number;
+  rps: number;
+  target2xx: number;
+  target4xx: number;
+  target5xx: number;
+  elb4xx: number;
+  elb5xx: number;
+  clientClosed: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  healthy: number;
+  inService: number;
+  desired: number;
+  failingOpen: boolean;
+  targets: TargetSecond[];
+}
+
+/** Once a second: the balancer's and each target's counters for that second, with group state. Resets them. */
+export class SeriesSampler {
+  private timer: NodeJS.Timeout | undefined;
+  latest: SeriesPoint | undefined;
+  /** Totals since start, for Prometheus counters. */
+  readonly totals = {
+    requests: 0,
+    target2xx: 0,
+    target4xx: 0,
+    target5xx: 0,
+    elb4xx: 0,
+    elb5xx: 0,
+    clientClosed: 0,
+  };
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly balancer: Balancer,
+    private readonly group: AutoScalingGroup,
+    private readonly write: (point: SeriesPoint) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.sample(), 1000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  sample(): SeriesPoint {
+    const c = this.balancer.counters;
+    const status = this.group.status();
+    const byId = new Map(status.instances.map((i) => [i.id, i]));
+    const targets: TargetSecond[] = this.balancer.group.all().map((t) => {
+      const point = {
+        id: t.id,
+        appVersion: byId.get(t.id)?.appVersion ?? '',
+        health: t.state,
+        cpuPercent: byId.get(t.id)?.cpuPercent,
+        rps: t.requests,
+        errors: t.errors,
+        inFlight: t.inFlight,
+        p95Ms: round(t.latency.quantile(0.95)),
+      };
+      t.requests = 0;
+      t.errors = 0;
+      t.latency.reset();
+      return point;
+    });
+    const point: SeriesPoint = {
+      t: this.clock.now(),
+      rps: c.requests,
+      target2xx: c.target2xx,
+      target4xx: c.target4xx,
+      target5xx: c.target5xx,
+      elb4xx: c.elb4xx,
+      elb5xx: c.elb5xx,
+      clientClosed: c.clientClosed,
+      p50Ms: round(c.latency.quantile(0.5)),
+      p95Ms: round(c.latency.quantile(0.95)),
+      p99Ms: round(c.latency.quantile(0.99)),
+      healthy: targets.filter((t) => t.health === 'healthy').length,
+      inService: status.instances.filter((i) => i.lifecycle === 'in-service').length,
+      desired: status.desired,
+      failingOpen: this.balancer.group.failingOpen,
+      targets,
+    };
+    this.totals.requests += c.requests;
+    this.totals.target2xx += c.target2xx;
+    this.totals.target4xx += c.target4xx;
+    this.totals.target5xx += c.target5xx;
+    this.totals.elb4xx += c.elb4xx;
+    this.totals.elb5xx += c.elb5xx;
+    this.totals.clientClosed += c.clientClosed;
+    c.requests =
+      c.target2xx =
+      c.target3xx =
+      c.target4xx =
+      c.target5xx =
+      c.elb4xx =
+      c.elb5xx =
+      c.clientClosed =
+        0;
+    c.latency.reset();
+    this.latest = point;
+    this.write(point);
+    return point;
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,297 @@
+import { join } from 'node:path';
+import { Balancer } from '../balancer/balancer.js';
+import { type Clock, systemClock } from '../clock.js';
+import type { FleetproofConfig } from '../config/schema.js';
+import type { TimingProfile, TimingProfileName } from '../config/timing-profiles.js';
+import { resolveTiming } from '../config/validate.js';
+import { ControlServer } from '../control/control-server.js';
+import { openProjectDatabase, type ProjectDatabase } from '../db/project-database.js';
+import { FleetError } from '../errors.js';
+import { AddressAllocator } from '../fleet/addresses.js';
+import { AutoScalingGroup, type FleetEvent } from '../fleet/auto-scaling-group.js';
+import { detectCgroups } from '../fleet/cgroups.js';
+import type { Policies } from '../fleet/decide.js';
+import { ProcessLauncher } from '../fleet/process-launcher.js';
+import { Reaper } from '../fleet/reaper.js';
+import { prometheusText } from '../metrics/prometheus.js';
+import { RunFolder } from '../metrics/run-folder.js';
+import { SeriesSampler } from '../metrics/series-sampler.js';
+import { stateDir } from '../project.js';
+import { runCommand } from '../service/run-command.js';
+
+export interface FleetOptions {
+  readonly root: string;
+  readonly config: FleetproofConfig;
+  readonly profile?: TimingProfileName;
+  /** Use this database instead of the config's (tests). */
+  readonly databaseUrl?: string;
+  /** 0 = any free port (tests). Default: config.balancer.port. */
+  readonly balancerPort?: number;
+  readonly controlPort?: number;
+  /** Extra environment for every instance (e.g. CPU_MODE for an experiment). */
+  readonly instanceEnv?: Record<string, string>;
+  readonly clock?: Clock;
+  /** Progress and events, one line at a time. */
+  readonly onLine?: (line: string) => void;
+  readonly onEvent?: (event: FleetEvent) => void;
+}
+
+export interface Fleet {
+  readonly balancer: Balancer;
+  readonly group: AutoScalingGroup;
+  readonly run: RunFolder;
+  readonly sampler: SeriesSampler;
+  readonly timing: TimingProfile;
+  readonly listenerUrl: string;
+  readonly controlUrl: string;
+  readonly databaseUrl: string;
+  /** How instances are isolated (cgroups, or why not). */
+  readonly isolation: string;
+  readonly events: FleetEvent[];
+  /** Resolves when the fleet has stopped (after stop(), or a `down` through the control API). */
+  readonly stopped: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const KEEP_EVENTS = 5000;
+
+function policiesFrom(config: FleetproofConfig, timing: TimingProfile): Policies {
+  return {
+    scaling: {
+      min: config.scaling.min,
+      max: config.scaling.max,
+      targetCpuPercent: config.scaling.targetCpuPercent,
+      scaleOutDatapoints: config.scaling.scaleOutDatapoints,
+      scaleInDatapoints: config.scaling.scaleInDatapoints,
+      enabled: config.scaling.enabled,
+      healthCheckGracePeriodMs: timing.healthCheckGracePeriodSeconds * 1000,
+      instanceWarmupMs: timing.instanceWarmupSeconds * 1000,
+      metricPeriodMs: timing.metricPeriodSeconds * 1000,
+    },
+    refresh: {
+      minHealthyPercent: config.rollout.minHealthyPercent,
+      maxHealthyPercent: config.rollout.maxHealthyPercent,
+      skipMatching: config.rollout.skipMatching,
+      autoRollback: config.rollout.autoRollback,
+      maxFailedLaunches: config.rollout.maxFailedLaunches,
+    },
+  };
+}
+
+/**
+ * Starts the whole local tier: database (embedded unless configured otherwise), migrations once, the
+ * balancer, the auto scaling group with its instances, per-second metrics, and the control API.
+ */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const { config, root } = options;
+  const clock = options.clock ?? systemClock;
+  const say = options.onLine ?? (() => {});
+  const profile = options.profile ?? config.timing.profile;
+  const timing = resolveTiming(config, profile);
+  const reaper = new Reaper();
+  const run = new RunFolder(stateDir(root), clock.now());
+  const events: FleetEvent[] = [];
+  const record = (event: FleetEvent) => {
+    events.push(event);
+    if (events.length > KEEP_EVENTS) events.splice(0, events.length - KEEP_EVENTS);
+    run.event(event);
+    options.onEvent?.(event);
+  };
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step();
+    cleanups.length = 0;
+  };
+  try {
+    let database: ProjectDatabase;
+    if (options.databaseUrl) {
+      database = { url: options.databaseUrl, stop: async () => {} };
+    } else {
+      const env =
+        config.database.mode === 'url'
+          ? { DATABASE_URL: config.database.url ?? process.env.DATABASE_URL }
+          : {};
+      database = await openProjectDatabase(root, env, (line) => say(line));
+      if (database.embedded) reaper.watchProcess(database.embedded.pid, 'SIGINT', 15_000);
+    }
+    cleanups.push(() => database.stop());
+
+    if (config.database.migrateCommand) {
+      const migration = await runCommand(config.database.migrateCommand, {
+        cwd: root,
+        env: { ...process.env, ...config.service.env, DATABASE_URL: database.url },
+      });
+      if (migration.code !== 0)
+        throw new FleetError('FLEET_ERR_MIGRATE', `migrate failed: ${migration.output}`);
+      say(`migrate: ${migration.output.split('\n').at(-1)}`);
+    }
+
+    const cgroups = detectCgroups();
+    const isolation = cgroups.available
+      ? `cgroups: ${config.instance.cpus} vCPU, ${config.instance.memoryMiB} MiB per instance`
+      : `instances run unconfined (${cgroups.reason}); CPU % is measured from /proc against ${config.instance.cpus} vCPU`;
+
+    const balancer = new Balancer({
+      clock,
+      host: '127.0.0.1',
+      port: options.balancerPort ?? config.balancer.port,
+      algorithm: config.balancer.algorithm,
+      slowStartMs: config.balancer.slowStartSeconds * 1000,
+      healthCheck: {
+        path: config.healthCheck.path,
+        matcher: config.healthCheck.matcher,
+        intervalMs: timing.healthCheckIntervalSeconds * 1000,
+        timeoutMs: timing.healthCheckTimeoutSeconds * 1000,
+      },
+      thresholds: config.healthCheck,
+      idleTimeoutMs: timing.idleTimeoutSeconds * 1000,
+      connectTimeoutMs: timing.connectTimeoutSeconds * 1000,
+      deregistrationDelayMs: timing.deregistrationDelaySeconds * 1000,
+      retryIdempotentOnce: config.balancer.retryIdempotentOnce,
+      outlierEjection: config.balancer.outlierEjection && {
+        consecutiveErrors: config.balancer.outlierEjection.consecutiveErrors,
+        ejectMs: config.balancer.outlierEjection.ejectSeconds * 1000,
+      },
+    });
+    try {
+      await balancer.start();
+    } catch (error) {
+      throw new FleetError(
+        'FLEET_ERR_USAGE',
+        `balancer port ${config.balancer.port}: ${(error as Error).message}`,
+      );
+    }
+    cleanups.push(() => balancer.stop());
+    balancer.group.on('change', (c: { targetId: string; from: string; to: string; reason?: string }) =>
+      record({
+        t: clock.now(),
+        source: 'target',
+        reason: c.reason ?? (c.to === 'healthy' ? 'Target.Healthy' : c.to),
+        message: `${c.targetId}: ${c.from} → ${c.to}${c.reason ? ` (${c.reason})` : ''}`,
+        data: { instanceId: c.targetId, from: c.from, to: c.to },
+      }),
+    );
+    balancer.group.on('ejected', (e: { targetId: string; untilMs: number }) =>
+      record({
+        t: clock.now(),
+        source: 'balancer',
+        reason: 'OutlierEjected',
+        message: `${e.targetId} ejected after consecutive errors`,
+        data: e,
+      }),
+    );
+
+    const launcher = new ProcessLauncher({
+      command: config.service.command,
+      cwd: root,
+      env: { ...config.service.env, ...options.instanceEnv },
+      databaseUrl: database.url,
+      cpus: config.instance.cpus,
+      memoryMiB: config.instance.memoryMiB,
+      logDir: run.instanceLogDir,
+      reaper,
+      cgroups,
+      terminationGraceMs: timing.terminationGraceSeconds * 1000,
+    });
+    const group = new AutoScalingGroup({
+      clock,
+      launcher,
+      balancer,
+      addresses: new AddressAllocator(config.service.port),
+      policies: policiesFrom(config, timing),
+      vCpus: config.instance.cpus,
+      initialDesired: config.scaling.desired ?? config.scaling.min,
+      initialAppVersion: config.service.version,
+      reconcileIntervalMs: timing.reconcileIntervalSeconds * 1000,
+      terminationGraceMs: timing.terminationGraceSeconds * 1000,
+      onEvent: record,
+    });
+    cleanups.push(() => group.shutdown());
+
+    const sampler = new SeriesSampler(clock, balancer, group, (point) => run.point(point));
+    sampler.start();
+    cleanups.push(() => sampler.stop());
+
+    let resolveStopped: () => void = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve;
+    });
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        say('stopping: draining and terminating instances, then the balancer and the database');
+        await cleanup();
+        await run.close();
+        reaper.close();
+        resolveStopped();
+      })();
+      return stopping;
+    };
+
+    const control = new ControlServer(run.token, {
+      status: () => ({
+        runId: run.runId,
+        listenerUrl: balancer.url,
+        isolation,
+        profile,
+        group: group.status(),
+        latest: sampler.latest,
+      }),
+      scale: (desired) => {
+        group.setDesired(desired);
+        return group.status();
+      },
+      deploy: (version) => group.startRefresh(version),
+      deployStatus: (id) => {
+        const refresh = group.refreshStatus(id);
+        return refresh && { refresh, group: group.status() };
+      },
+      events: (since) => events.filter((e) => e.t > since),
+      metrics: () => prometheusText(group.status(), sampler),
+      down: () => void stop(),
+    });
+    const controlUrl = await control.start(options.controlPort ?? 0);
+    cleanups.push(() => control.stop());
+    run.writeInfo({ startedAt: clock.now(), listenerUrl: balancer.url, controlUrl, profile });
+    group.start();
+
+    return {
+      balancer,
+      group,
+      run,
+      sampler,
+      timing,
+      listenerUrl: balancer.url,
+      controlUrl,
+      databaseUrl: database.url,
+      isolation,
+      events,
+      stopped,
+      stop,
+    };
+  } catch (error) {
+    await cleanup();
+    await run.close();
+    reaper.close();
+    throw error;
+  }
+}
+
+/** Waits until the group has `count` healthy targets (or throws after `timeoutMs`). */
+export async function waitForHealthy(fleet: Fleet, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (fleet.balancer.group.all().filter((t) => t.state === 'healthy').length >= count) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const states =
+    fleet.balancer.group
+      .all()
+      .map((t) => `${t.id}=${t.state}`)
+      .join(', ') || 'no targets';
+  throw new FleetError(
+    'FLEET_ERR_SERVICE_START',
+    `${count} healthy target(s) not reached within ${timeoutMs} ms (${states}); instance logs: ${join(fleet.run.dir, 'instances')}`,
+  );
+}

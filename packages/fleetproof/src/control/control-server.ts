@@ -53,7 +53,8 @@ export class ControlServer {
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.authorized(req)) {
-      return send(res, 401, { error: 'send Authorization: Bearer <token> from the run folder control.json' });
+      send(res, 401, { error: 'send Authorization: Bearer <token> from the run folder control.json' });
+      return;
     }
     const url = new URL(req.url ?? '/', 'http://control');
     const route = `${req.method} ${url.pathname}`;

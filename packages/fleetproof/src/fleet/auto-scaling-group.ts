@@ -277,7 +277,7 @@ export class AutoScalingGroup {
       await new Promise((r) => setTimeout(r, 50));
     }
     const current = this.records.get(id);
-    if (!current || current.view.lifecycle !== 'pending' || this.stopping) return;
+    if (current?.view.lifecycle !== 'pending' || this.stopping) return;
     const now = this.options.clock.now();
     current.view = { ...current.view, lifecycle: 'in-service', inServiceAt: now };
     this.options.balancer.register(id, record.process.host, record.process.port);

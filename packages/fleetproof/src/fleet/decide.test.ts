@@ -235,7 +235,7 @@ describe('decide: instance refresh', () => {
     expect(d.actions).toEqual([]);
 
     // Past warmup (300 s) and healthy: now, and only now, the old instance goes.
-    t = starting.inServiceAt! + 300 * S;
+    t = (starting.inServiceAt ?? 0) + 300 * S;
     d = decide(state, policies, [], t);
     expect(d.actions).toEqual([{ type: 'terminate', instanceId: 'i-old', reason: 'RefreshTerminate' }]);
 

@@ -93,12 +93,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function sendError(res: ServerResponse, error: unknown): void {
-  if (error instanceof FleetError)
-    return send(res, error.code === 'FLEET_ERR_REFRESH_IN_PROGRESS' ? 409 : 400, {
-      error: error.message,
-      code: error.code,
-    });
-  send(res, 500, { error: (error as Error).message });
+  if (error instanceof FleetError) {
+    const status = error.code === 'FLEET_ERR_REFRESH_IN_PROGRESS' ? 409 : 400;
+    send(res, status, { error: error.message, code: error.code });
+  } else {
+    send(res, 500, { error: (error as Error).message });
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -198,7 +198,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       clock,
       launcher,
       balancer,
-      addresses: new AddressAllocator(config.service.port),
+      addresses: await AddressAllocator.create(config.service.port),
       policies: policiesFrom(config, timing),
       vCpus: config.instance.cpus,
       initialDesired: config.scaling.desired ?? config.scaling.min,

@@ -1,0 +1,166 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../src/util/free-port.js';
+import { isProcessAlive, waitForExit } from '../src/util/process-alive.js';
+import { REPO, until } from './fleet-harness.js';
+
+const BIN = join(REPO, 'packages', 'fleetproof', 'bin', 'fleetproof.js');
+const TOY = join(REPO, 'packages', 'fleetproof', 'test', 'fixtures', 'toy-service.mjs');
+const projects: string[] = [];
+const stopAfter: ChildProcess[] = [];
+afterAll(async () => {
+  // A test that failed half-way must not leave its fleet running into the next one.
+  for (const child of stopAfter) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await waitForExit(child.pid ?? 0, 30_000);
+  }
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A throwaway project whose fleet runs the toy service (no database needed, so mode url with a dummy). */
+async function toyProject(): Promise<{ dir: string; port: number }> {
+  mkdirSync(join(REPO, '.fleetproof'), { recursive: true });
+  const dir = mkdtempSync(join(REPO, '.fleetproof', 'cli-project-'));
+  projects.push(dir);
+  const port = await findFreePort();
+  writeFileSync(
+    join(dir, 'fleetproof.config.ts'),
+    `export default {
+  service: { name: 'toy', command: ['node', ${JSON.stringify(TOY)}], port: 4100, version: 'V1' },
+  database: { mode: 'url', url: 'postgres://toy:toy@127.0.0.1:1/none' },
+  instance: { cpus: 1, memoryMiB: 256 },
+  healthCheck: { path: '/health', healthyThreshold: 2, unhealthyThreshold: 2 },
+  balancer: { port: ${port} },
+  scaling: { min: 1, max: 3, enabled: false },
+  rollout: { maxFailedLaunches: 2 },
+  timing: { profile: 'fast', fast: { healthCheckGracePeriodSeconds: 2, deregistrationDelaySeconds: 1 } },
+};\n`,
+  );
+  return { dir, port };
+}
+
+/** Runs a CLI command without blocking this process (a blocked event loop would stop draining `up`'s output). */
+function cli(dir: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: dir, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+function up(dir: string): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [BIN, 'up'], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c;
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c;
+  });
+  return { child, output: () => output };
+}
+
+const instancePids = async (dir: string) =>
+  JSON.parse((await cli(dir, 'status', '--json')).out).group.instances.map(
+    (i: { pid: number }) => i.pid,
+  ) as number[];
+
+describe('fleetproof up / status / scale / deploy / down', () => {
+  it('drives a running fleet from another process, with the token, and stops it cleanly', async () => {
+    const { dir, port } = await toyProject();
+    const fleet = up(dir);
+    stopAfter.push(fleet.child);
+    await until(() => fleet.output().includes('ready:'), 30_000, 'up to be ready');
+    expect(fleet.output()).toContain(`listener    http://127.0.0.1:${port}`);
+    expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V1');
+
+    const run = JSON.parse(
+      readFileSync(
+        join(
+          dir,
+          '.fleetproof',
+          'runs',
+          readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
+          'control.json',
+        ),
+        'utf8',
+      ),
+    );
+    expect((await fetch(`${run.controlUrl}/status`)).status).toBe(401);
+    expect(
+      (await fetch(`${run.controlUrl}/status`, { headers: { authorization: 'Bearer wrong' } })).status,
+    ).toBe(401);
+
+    const status = await cli(dir, 'status');
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/i-[0-9a-f]{17} {2}V1 {2}in-service( \(warming\))? {2}healthy/);
+
+    expect((await cli(dir, 'scale', '--desired', '2')).code).toBe(0);
+    const deadline = Date.now() + 20_000;
+    while ((await instancePids(dir)).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await instancePids(dir)).toHaveLength(2);
+    const tooMany = await cli(dir, 'scale', '--desired', '9');
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.out).toContain('desired capacity: got 9, expected a whole number from 1 to 3');
+
+    const deploy = await cli(dir, 'deploy', '--version', 'V2');
+    expect(deploy.code, deploy.out).toBe(0);
+    expect(deploy.out).toContain('deployed V2');
+    expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V2');
+
+    const pids = await instancePids(dir);
+    const down = await cli(dir, 'down');
+    expect(down.code).toBe(0);
+    expect(await waitForExit(fleet.child.pid ?? 0, 30_000)).toBe(true);
+    expect(fleet.child.exitCode).toBe(0);
+    for (const pid of pids) expect(isProcessAlive(pid)).toBe(false);
+  }, 120_000);
+
+  it('deploy exits 7 when the new version fails its health checks, and rolls back', async () => {
+    const { dir, port } = await toyProject();
+    const fleet = up(dir);
+    stopAfter.push(fleet.child);
+    try {
+      await until(() => fleet.output().includes('ready:'), 30_000, 'up to be ready');
+      const deploy = await cli(dir, 'deploy', '--version', 'BROKEN1');
+      expect(deploy.code, deploy.out).toBe(7);
+      expect(deploy.out).toContain('rolled-back');
+      expect(deploy.out).toContain('[FLEET_ERR_DEPLOY_FAILED]');
+      // The old version kept serving throughout, and still does.
+      expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V1');
+    } finally {
+      await cli(dir, 'down');
+      await waitForExit(fleet.child.pid ?? 0, 30_000);
+    }
+  }, 120_000);
+
+  it('leaves no orphan process when fleetproof itself is SIGKILLed', async () => {
+    const { dir } = await toyProject();
+    const fleet = up(dir);
+    await until(() => fleet.output().includes('ready:'), 30_000, 'up to be ready');
+    const pids = await instancePids(dir);
+    expect(pids.length).toBe(1);
+    fleet.child.kill('SIGKILL');
+    for (const pid of pids) expect(await waitForExit(pid, 15_000)).toBe(true);
+  }, 60_000);
+
+  it('commands against no running fleet fail with a clear message', async () => {
+    const { dir } = await toyProject();
+    const result = await cli(dir, 'status');
+    expect(result.code).toBe(8);
+    expect(result.out).toContain(
+      'no fleet is running for this project: start one with `npx fleetproof up` [FLEET_ERR_NOT_RUNNING]',
+    );
+  });
+});

@@ -3,10 +3,9 @@ import type { Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { BalancerCounters } from './balancer-counters.js';
 import { rawElbError, sendElbError } from './elb-responses.js';
-import { upstreamHeaders } from './forwarded-headers.js';
 import { HealthChecker, type HealthCheckSettings } from './health-checker.js';
 import { type ExchangeOwner, type FailureKind, ProxyExchange } from './proxy-exchange.js';
-import { checkRequest, MAX_HEADERS_BYTES } from './request-checks.js';
+import { MAX_HEADERS_BYTES, prepareRequest } from './request-checks.js';
 import { LeastOutstandingRequests, RoundRobin, type RoutingStrategy } from './routing.js';
 import type { Target } from './target.js';
 import { type HealthThresholds, TargetGroup } from './target-group.js';
@@ -125,10 +124,10 @@ export class Balancer implements ExchangeOwner {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const rejection = checkRequest(req);
-    if (rejection) {
-      this.counters.elb(rejection.status);
-      sendElbError(res, rejection.status, true);
+    const prepared = prepareRequest(req, this.listeningPort, this.now());
+    if ('status' in prepared) {
+      this.counters.elb(prepared.status);
+      sendElbError(res, prepared.status, true);
       req.socket.destroySoon();
       return;
     }
@@ -139,16 +138,7 @@ export class Balancer implements ExchangeOwner {
       sendElbError(res, 503);
       return;
     }
-    const hasBody =
-      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    const exchange = new ProxyExchange(
-      this,
-      req,
-      res,
-      target,
-      upstreamHeaders(req, this.listeningPort, this.now()),
-      hasBody,
-    );
+    const exchange = new ProxyExchange(this, req, res, target, prepared.headers, prepared.hasBody);
     res.once('close', () => {
       if (!res.writableFinished) exchange.clientClosed();
     });

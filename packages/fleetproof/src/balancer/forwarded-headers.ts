@@ -13,7 +13,6 @@ const HOP_BY_HOP = new Set([
   'proxy-authenticate',
   'proxy-authorization',
 ]);
-const REWRITTEN = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port']);
 
 const random = Buffer.alloc(4096);
 let randomOffset = random.length;
@@ -42,47 +41,15 @@ export function clientAddress(req: IncomingMessage): string {
 }
 
 /**
- * The headers sent upstream, as undici's flat [name, value, ...] array: the client's, minus hop-by-hop ones
- * (and any the Connection header names), with X-Forwarded-For appended (left-most = original client),
- * X-Forwarded-Proto and -Port set by us, and an X-Amzn-Trace-Id added when absent.
+ * Response headers passed to the client as Node's flat [name, value, ...] list, minus hop-by-hop ones (Node
+ * frames the response itself). Takes undici's raw header buffers, so no header object is built in between.
  */
-export function upstreamHeaders(req: IncomingMessage, listenerPort: number, nowMs: number): string[] {
-  const raw = req.rawHeaders;
+export function downstreamHeaders(raw: Buffer[]): string[] {
   const out: string[] = [];
-  let forwardedFor = '';
-  let hasTrace = false;
-  const connectionListed = req.headers.connection
-    ?.toLowerCase()
-    .split(',')
-    .map((s) => s.trim());
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || connectionListed?.includes(lower)) continue;
-    if (REWRITTEN.has(lower)) {
-      if (lower === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${value}` : value;
-      continue;
-    }
-    if (lower === 'x-amzn-trace-id') hasTrace = true;
-    out.push(name, value);
-  }
-  const client = clientAddress(req);
-  out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${client}` : client);
-  out.push('x-forwarded-proto', 'http', 'x-forwarded-port', String(listenerPort));
-  if (!hasTrace) out.push('x-amzn-trace-id', newTraceId(nowMs));
-  return out;
-}
-
-/** Response headers passed to the client, minus hop-by-hop ones (Node frames the response itself). */
-export function downstreamHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    out[name] = value;
+    const name = (raw[i] as Buffer).toString('latin1');
+    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Balancer } from '../src/balancer/balancer.js';
 import { rawRequest, startBalancer, until } from './balancer-harness.js';
@@ -199,6 +200,32 @@ describe('502 and 504 exactly when ALB sends them', () => {
     const res = await fetch(`${balancer.url}/health`);
     expect(res.status).toBe(500);
     expect(res.headers.get('server')).not.toBe('awselb/2.0');
+  });
+});
+
+describe('idle timeout on the client side', () => {
+  it('408 for a client that starts a request and sends nothing more within the idle timeout', async () => {
+    const { balancer, upstreams } = await setup(1, { idleTimeoutMs: 400 });
+    const result = await rawRequest(balancer.url, 'GET /partial HTTP/1.1\r\nHost: x\r\n', 3000);
+    expect(result.statusLine).toMatch(/^HTTP\/1.1 408 /);
+    expect(result.closed).toBe(true);
+    expect(upstreams[0]?.log).toEqual([]);
+  });
+
+  it('closes an idle keep-alive connection after the idle timeout', async () => {
+    const { balancer } = await setup(1, { idleTimeoutMs: 400 });
+    const { hostname, port } = new URL(balancer.url);
+    const closedAfter = await new Promise<number>((resolve) => {
+      const socket = connect(Number(port), hostname);
+      let start = 0;
+      socket.on('data', () => {
+        start = Date.now();
+      });
+      socket.on('close', () => resolve(Date.now() - start));
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    expect(closedAfter).toBeGreaterThanOrEqual(300);
+    expect(closedAfter).toBeLessThan(3000);
   });
 });
 

@@ -101,6 +101,16 @@ describe('fleetproof up / status / scale / deploy / down', () => {
       (await fetch(`${run.controlUrl}/status`, { headers: { authorization: 'Bearer wrong' } })).status,
     ).toBe(401);
 
+    const metrics = await fetch(`${run.controlUrl}/metrics`, {
+      headers: { authorization: `Bearer ${run.token}` },
+    });
+    const text = await metrics.text();
+    expect(text).toMatch(/^fleetproof_healthy_host_count 1$/m);
+    expect(text).toMatch(
+      /^fleetproof_instance_cpu_percent\{instance="i-[0-9a-f]{17}",version="V1"\} [\d.]+$/m,
+    );
+    expect(text).toContain('fleetproof_requests_total{code="target_2xx"}');
+
     const status = await cli(dir, 'status');
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/i-[0-9a-f]{17} {2}V1 {2}in-service( \(warming\))? {2}healthy/);
@@ -118,6 +128,31 @@ describe('fleetproof up / status / scale / deploy / down', () => {
     expect(deploy.code, deploy.out).toBe(0);
     expect(deploy.out).toContain('deployed V2');
     expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V2');
+
+    const runDir = join(dir, '.fleetproof', 'runs', run.runId);
+    const events = readFileSync(join(runDir, 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.map((e: { reason: string }) => e.reason)).toEqual(
+      expect.arrayContaining([
+        'LaunchToDesired',
+        'InstanceInService',
+        'ManualScale',
+        'RefreshStarted',
+        'RefreshSuccessful',
+      ]),
+    );
+    const series = readFileSync(join(runDir, 'series.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(series.length).toBeGreaterThan(3);
+    expect(series.some((p: { healthy: number; desired: number }) => p.healthy === 2 && p.desired === 2)).toBe(
+      true,
+    );
+    expect(series.some((p: { targets: unknown[] }) => p.targets.length === 2)).toBe(true);
+    expect(series.some((p: { rps: number }) => p.rps > 0)).toBe(true);
 
     const pids = await instancePids(dir);
     const down = await cli(dir, 'down');

@@ -18,8 +18,8 @@ export function prometheusText(status: GroupStatus, sampler: SeriesSampler): str
     ['{lifecycle="in-service"}', status.instances.filter((i) => i.lifecycle === 'in-service').length],
     ['{lifecycle="terminating"}', status.instances.filter((i) => i.lifecycle === 'terminating').length],
   ]);
-  metric('fleetproof_healthy_host_count', 'gauge', 'Healthy targets in the target group', [
-    ['', latest?.healthy ?? 0],
+  metric('fleetproof_healthy_host_count', 'gauge', 'Healthy targets in the target group (live)', [
+    ['', status.instances.filter((i) => i.health === 'healthy').length],
   ]);
   metric(
     'fleetproof_instance_cpu_percent',

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { procCpuSeconds } from '../metrics/proc-cpu.js';
+import { procGroupCpuSeconds } from '../metrics/proc-cpu.js';
 import type { CgroupSupport, InstanceCgroup } from './cgroups.js';
 import type { Reaper } from './reaper.js';
 
@@ -20,7 +20,7 @@ export interface InstanceProcess {
   readonly logFile: string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   running(): boolean;
-  /** Cumulative CPU seconds (cgroup accounting, else procfs); undefined if unknown. */
+  /** Cumulative CPU seconds (cgroup accounting, else /proc over its process group); undefined if unknown. */
   cpuSeconds(): number | undefined;
   /** Signals the instance's whole process group. */
   signal(signal: NodeJS.Signals): void;
@@ -102,7 +102,7 @@ export class ProcessLauncher implements Launcher {
       running: () => running,
       cpuSeconds: () => {
         const ns = cgroup?.cpuUsageNs();
-        return ns !== undefined ? ns / 1e9 : procCpuSeconds(pid);
+        return ns !== undefined ? ns / 1e9 : procGroupCpuSeconds(pid);
       },
       signal: (signal) => {
         try {

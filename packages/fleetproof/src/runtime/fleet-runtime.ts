@@ -115,7 +115,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       database = await openProjectDatabase(root, env, (line) => say(line));
       if (database.embedded) reaper.watchProcess(database.embedded.pid, 'SIGINT', 15_000);
     }
-    cleanups.push(() => database.stop());
+    cleanups.push(async () => {
+      await database.stop();
+      // Stopped: the reaper must not signal that pid later, when the system may have given it to another process.
+      if (database.embedded) reaper.forget(database.embedded.pid);
+    });
 
     if (config.database.migrateCommand) {
       const migration = await runCommand(config.database.migrateCommand, {

@@ -5,6 +5,7 @@ export { TIMING_PROFILES, type TimingProfile, type TimingProfileName } from './c
 export { resolveTiming, validateConfig } from './config/validate.js';
 export * from './db/index.js';
 export { ERROR_CODES, type ErrorCode, FleetError } from './errors.js';
-export type { FleetEvent, GroupStatus, InstanceStatus } from './fleet/auto-scaling-group.js';
+export type { FleetEvent } from './fleet/auto-scaling-group.js';
+export type { GroupStatus, InstanceStatus } from './fleet/group-status.js';
 export { findProjectRoot, stateDir } from './project.js';
 export { type Fleet, type FleetOptions, startFleet, waitForHealthy } from './runtime/fleet-runtime.js';

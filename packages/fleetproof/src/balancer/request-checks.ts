@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clientAddress, newTraceId } from './forwarded-headers.js';
+import { clientAddress, HOP_BY_HOP, newTraceId } from './forwarded-headers.js';
 
 // ALB limits: a request line or a single header up to 16 KB, all headers up to 64 KB (the listener's
 // maxHeaderSize enforces the total), X-Forwarded-For up to 30 addresses.
@@ -17,19 +17,6 @@ export interface Forwardable {
   headers: string[];
   hasBody: boolean;
 }
-
-// Connection-level headers: they describe one hop and are never forwarded (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authenticate',
-  'proxy-authorization',
-]);
 
 /**
  * One pass over the raw headers that both checks what ALB refuses after parsing and builds what goes

@@ -1,4 +1,4 @@
-import type { GroupStatus } from '../fleet/auto-scaling-group.js';
+import type { GroupStatus } from '../fleet/group-status.js';
 import type { SeriesPoint } from '../metrics/series-sampler.js';
 import { dim, green, red, yellow } from './output.js';
 

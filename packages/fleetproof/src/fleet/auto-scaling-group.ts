@@ -1,10 +1,11 @@
-import { connect } from 'node:net';
 import type { Balancer } from '../balancer/balancer.js';
 import type { Clock } from '../clock.js';
 import { FleetError } from '../errors.js';
+import { portOpen } from '../util/port-open.js';
 import type { AddressAllocator } from './addresses.js';
 import { CpuDatapoints } from './cpu-datapoints.js';
 import { decide, type Policies } from './decide.js';
+import { describeGroup, type GroupStatus } from './group-status.js';
 import { newInstanceId } from './instance-id.js';
 import { isActive, isWarming } from './instance-predicates.js';
 import type { InstanceProcess, Launcher } from './process-launcher.js';
@@ -32,37 +33,12 @@ export interface AutoScalingGroupOptions {
   readonly onEvent: (event: FleetEvent) => void;
 }
 
-interface InstanceRecord {
+export interface InstanceRecord {
   view: InstanceView;
   readonly process: InstanceProcess;
   readonly appVersion: string;
   /** Set once termination starts; everyone who wants the instance gone awaits the same sequence. */
   terminated?: Promise<void>;
-}
-
-export interface InstanceStatus {
-  id: string;
-  appVersion: string;
-  templateVersion: number;
-  lifecycle: InstanceView['lifecycle'];
-  health: InstanceView['targetHealth'];
-  healthReason: string | undefined;
-  warming: boolean;
-  cpuPercent: number | undefined;
-  address: string;
-  pid: number;
-  launchedAt: number;
-  inServiceAt: number | undefined;
-}
-
-export interface GroupStatus {
-  desired: number;
-  min: number;
-  max: number;
-  launchAppVersion: string;
-  instances: InstanceStatus[];
-  refresh: (RefreshState & { fromAppVersion: string; toAppVersion: string; remaining: number }) | undefined;
-  lastDatapoint: { endsAt: number; averageCpuPercent: number | undefined } | undefined;
 }
 
 /**
@@ -170,37 +146,15 @@ export class AutoScalingGroup {
   }
 
   status(): GroupStatus {
-    const now = this.options.clock.now();
-    const refresh = this.state.refresh;
-    const warmupMs = this.options.policies.scaling.instanceWarmupMs;
-    return {
-      desired: this.state.desired,
-      min: this.options.policies.scaling.min,
-      max: this.options.policies.scaling.max,
-      launchAppVersion: this.templates[this.state.launchVersion] ?? '',
-      instances: [...this.records.values()].map(({ view, process, appVersion }) => ({
-        id: view.id,
-        appVersion,
-        templateVersion: view.templateVersion,
-        lifecycle: view.lifecycle,
-        health: view.targetHealth,
-        healthReason: this.options.balancer.group.get(view.id)?.reason,
-        warming: view.lifecycle !== 'terminating' && isWarming(view, now, warmupMs),
-        cpuPercent: this.cpu.current(view.id),
-        address: `${process.host}:${process.port}`,
-        pid: process.pid,
-        launchedAt: view.launchedAt,
-        inServiceAt: view.inServiceAt,
-      })),
-      refresh: refresh && {
-        ...refresh,
-        fromAppVersion: this.templates[refresh.fromVersion] ?? '',
-        toAppVersion: this.templates[refresh.toVersion] ?? '',
-        remaining: this.state.instances.filter((i) => isActive(i) && i.templateVersion !== refresh.toVersion)
-          .length,
-      },
-      lastDatapoint: this.cpu.datapoints.at(-1),
-    };
+    return describeGroup({
+      state: this.state,
+      records: [...this.records.values()],
+      templates: this.templates,
+      policies: this.options.policies,
+      balancer: this.options.balancer,
+      cpu: this.cpu,
+      now: this.options.clock.now(),
+    });
   }
 
   /** Stops reconciling and terminates every instance gracefully (in parallel). */
@@ -354,19 +308,4 @@ export class AutoScalingGroup {
   private emit(source: FleetEvent['source'], reason: string, message: string, data?: object): void {
     this.options.onEvent({ t: this.options.clock.now(), source, reason, message, ...(data ? { data } : {}) });
   }
-}
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.setTimeout(500, () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
 }

@@ -1,4 +1,4 @@
-import type { GroupStatus } from '../fleet/auto-scaling-group.js';
+import type { GroupStatus } from '../fleet/group-status.js';
 import type { SeriesPoint, SeriesSampler } from './series-sampler.js';
 
 /** Prometheus text exposition of the fleet (the control port's /metrics). */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { control, currentRun } from '../../control/control-client.js';
 import { FleetError } from '../../errors.js';
-import type { GroupStatus } from '../../fleet/auto-scaling-group.js';
+import type { GroupStatus } from '../../fleet/group-status.js';
 import type { RefreshState } from '../../fleet/types.js';
 import { findProjectRoot, stateDir } from '../../project.js';
 import { bold, dim, green, line, red } from '../output.js';

@@ -53,7 +53,10 @@ export function describeGroup(input: {
       appVersion,
       templateVersion: view.templateVersion,
       lifecycle: view.lifecycle,
-      health: view.targetHealth,
+      // Live from the target group: the view's copy is only as fresh as the last reconcile tick.
+      health:
+        input.balancer.group.get(view.id)?.state ??
+        (view.lifecycle === 'pending' ? 'unused' : view.targetHealth),
       healthReason: input.balancer.group.get(view.id)?.reason,
       warming: view.lifecycle !== 'terminating' && isWarming(view, now, warmupMs),
       cpuPercent: input.cpu.current(view.id),

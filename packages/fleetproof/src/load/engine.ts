@@ -1,0 +1,303 @@
+import { FlowFailure, runSteps, type VuContext } from './flow-runner.js';
+import { LoadHttpClient } from './http-client.js';
+import { LoadMetrics, type LoadSummary, type SeriesSecond } from './load-metrics.js';
+import type { Executor, Flow, LoadPlan, ScenarioPlan } from './plan.js';
+import { arrivalTimes } from './schedule/arrivals.js';
+import { vusAt } from './schedule/ramping-vus.js';
+import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
+
+/** Runs one iteration of a flow for a VU; resolves false when the virtual user failed. */
+export type IterationFn = (vu: VuContext) => Promise<boolean>;
+
+export interface EngineOptions {
+  plan: LoadPlan;
+  onSecond?: (point: SeriesSecond) => void;
+  /** Turns a k6 flow into an iteration function (the k6 importer provides it inside the worker). */
+  loadScriptFlow?: (flow: Extract<Flow, { kind: 'k6' }>, metrics: LoadMetrics) => Promise<IterationFn>;
+  signal?: AbortSignal;
+}
+
+export interface LoadResult {
+  summary: LoadSummary;
+  thresholds: ThresholdResult[];
+  /** A threshold with abortOnFail failed, or the run was cancelled. */
+  aborted: string | undefined;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const TICK_MS = 50;
+
+/** Runs every scenario of a plan at once and returns the summary and threshold results. */
+export async function runLoad(options: EngineOptions): Promise<LoadResult> {
+  const { plan } = options;
+  const startedAt = now();
+  const metrics = new LoadMetrics(startedAt);
+  const client = new LoadHttpClient(now);
+  const state = { ended: false, aborted: undefined as string | undefined };
+  const percentileOf = (metric: string, p: number) =>
+    (metric === 'http_req_waiting'
+      ? metrics.waiting
+      : metric === 'iteration_duration'
+        ? metrics.iterationDuration
+        : metrics.duration
+    ).percentileMs(p);
+
+  const ticker = setInterval(() => {
+    options.onSecond?.(metrics.closeSecond(now()));
+    const failing = evaluateThresholds(plan.thresholds, metrics.summary(now()), percentileOf).find(
+      (r) => r.abortOnFail && !r.passed,
+    );
+    if (failing && !state.aborted) {
+      state.aborted = `threshold ${failing.metric}: ${failing.expression} failed (actual ${failing.actual.toFixed(3)}) with abortOnFail`;
+      state.ended = true;
+    }
+  }, 1000);
+  const onAbort = () => {
+    state.aborted ??= 'cancelled';
+    state.ended = true;
+  };
+  options.signal?.addEventListener('abort', onAbort);
+
+  try {
+    await Promise.all(
+      plan.scenarios.map(async (scenario) => {
+        if (scenario.startTimeMs > 0) await pause(scenario.startTimeMs, state);
+        const iterations = await Promise.all(
+          scenario.flows.map(async (flow) =>
+            flow.kind === 'steps'
+              ? (((vu: VuContext) => runSteps(flow.steps, vu)) satisfies IterationFn)
+              : await requireLoader(options)(flow, metrics),
+          ),
+        );
+        const pick = weightedPicker(scenario.flows.map((f) => f.weight));
+        const iterate = async (vu: VuContext) => {
+          const started = now();
+          metrics.vusersCreated += 1;
+          vu.vars.clear();
+          let ok: boolean;
+          try {
+            ok = await (iterations[pick()] as IterationFn)(vu);
+          } catch (error) {
+            if (!(error instanceof FlowFailure)) throw error;
+            ok = false;
+          }
+          metrics.iterations += 1;
+          metrics.iterationDuration.recordMs(now() - started);
+          if (ok) metrics.vusersCompleted += 1;
+          else metrics.vusersFailed += 1;
+        };
+        await runScenario(scenario, iterate, { plan, client, metrics, state });
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', onAbort);
+    options.onSecond?.(metrics.closeSecond(now()));
+    await client.close();
+  }
+  const summary = metrics.summary(now());
+  return {
+    summary,
+    thresholds: evaluateThresholds(plan.thresholds, summary, percentileOf),
+    aborted: state.aborted,
+  };
+}
+
+function requireLoader(options: EngineOptions) {
+  if (!options.loadScriptFlow)
+    throw new Error('k6 flows need the k6 importer (run them with fleetproof load)');
+  return options.loadScriptFlow;
+}
+
+/** Returns indexes with probability proportional to their weights (Artillery's scenario weights). */
+export function weightedPicker(weights: readonly number[], random = Math.random): () => number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (weights.length === 1 || total <= 0) return () => 0;
+  return () => {
+    let r = random() * total;
+    for (let i = 0; i < weights.length; i++) {
+      r -= weights[i] as number;
+      if (r < 0) return i;
+    }
+    return weights.length - 1;
+  };
+}
+
+interface RunContext {
+  plan: LoadPlan;
+  client: LoadHttpClient;
+  metrics: LoadMetrics;
+  state: { ended: boolean };
+}
+
+function pause(ms: number, state: { ended: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    const deadline = now() + ms;
+    const check = () =>
+      state.ended || now() >= deadline ? resolve() : setTimeout(check, Math.min(TICK_MS, deadline - now()));
+    check();
+  });
+}
+
+let nextVuId = 1;
+function newVu(ctx: RunContext): VuContext {
+  return {
+    id: nextVuId++,
+    client: ctx.client,
+    metrics: ctx.metrics,
+    target: ctx.plan.target,
+    timeoutMs: ctx.plan.timeoutMs,
+    vars: new Map(),
+    intendedStartAt: undefined,
+    stopped: false,
+    now,
+  };
+}
+
+async function runScenario(
+  scenario: ScenarioPlan,
+  iterate: (vu: VuContext) => Promise<void>,
+  ctx: RunContext,
+): Promise<void> {
+  const e: Executor = scenario.executor;
+  if (e.type === 'arrivals') return runOpen(e, scenario.gracefulStopMs, iterate, ctx);
+  return runClosed(e, scenario.gracefulStopMs, iterate, ctx);
+}
+
+/**
+ * Closed model: a number of VUs, each looping over iterations. The wanted count follows the executor
+ * (constant, k6 stages); VUs above it finish their iteration within gracefulRampDown, then stop.
+ */
+async function runClosed(
+  e: Exclude<Executor, { type: 'arrivals' }>,
+  gracefulStopMs: number,
+  iterate: (vu: VuContext) => Promise<void>,
+  ctx: RunContext,
+): Promise<void> {
+  const start = now();
+  const durationMs =
+    e.type === 'constant-vus'
+      ? e.durationMs
+      : e.type === 'ramping-vus'
+        ? e.stages.reduce((n, s) => n + s.durationMs, 0)
+        : e.maxDurationMs;
+  const wanted = (t: number) => (e.type === 'ramping-vus' ? vusAt(e.stages, e.startVUs, t) : e.vus);
+  let shared = e.type === 'shared-iterations' ? e.iterations : 0;
+  const running = new Set<{ vu: VuContext; stopAt: number; done: Promise<void> }>();
+  const spawn = () => {
+    const vu = newVu(ctx);
+    let own = e.type === 'per-vu-iterations' ? e.iterations : Number.POSITIVE_INFINITY;
+    const entry = { vu, stopAt: Number.POSITIVE_INFINITY, done: Promise.resolve() };
+    entry.done = (async () => {
+      while (!vu.stopped && !ctx.state.ended && now() - start < durationMs && now() < entry.stopAt) {
+        if (e.type === 'shared-iterations') {
+          if (shared <= 0) break;
+          shared -= 1;
+        } else if (own-- <= 0) break;
+        await iterate(vu);
+      }
+      running.delete(entry);
+      ctx.metrics.setVus(activeCount());
+    })();
+    running.add(entry);
+  };
+  const activeCount = () => [...running].filter((r) => r.stopAt === Number.POSITIVE_INFINITY).length;
+  const rampDownMs = e.type === 'ramping-vus' ? e.gracefulRampDownMs : 0;
+
+  while (!ctx.state.ended && now() - start < durationMs) {
+    const t = now() - start;
+    const want = wanted(t);
+    const active = [...running].filter((r) => r.stopAt === Number.POSITIVE_INFINITY);
+    for (let n = active.length; n < want; n++) spawn();
+    // Ramping down: the newest VUs leave after their current iteration, cut at gracefulRampDown.
+    for (const extra of active.slice(want).reverse()) extra.stopAt = now();
+    for (const r of running)
+      if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) r.vu.stopped = true;
+    ctx.metrics.setVus(activeCount());
+    if (
+      e.type !== 'constant-vus' &&
+      e.type !== 'ramping-vus' &&
+      running.size === 0 &&
+      want > 0 &&
+      (e.type !== 'shared-iterations' || shared <= 0)
+    ) {
+      if (e.type === 'per-vu-iterations' || shared <= 0) break;
+    }
+    await new Promise((r) => setTimeout(r, TICK_MS));
+  }
+  await finishWithin(
+    [...running].map((r) => r.done),
+    gracefulStopMs,
+    () => {
+      for (const r of running) r.vu.stopped = true;
+    },
+  );
+  ctx.metrics.setVus(0);
+}
+
+/**
+ * Open model: iterations start at their scheduled arrival times whatever the state of earlier ones, each on
+ * a free VU (at most maxVUs at once); an arrival with no free VU is dropped, counted as k6 does. The first
+ * request of each iteration is timed from its intended start, so a late start shows as latency instead of
+ * hiding (no coordinated omission).
+ */
+async function runOpen(
+  e: Extract<Executor, { type: 'arrivals' }>,
+  gracefulStopMs: number,
+  iterate: (vu: VuContext) => Promise<void>,
+  ctx: RunContext,
+): Promise<void> {
+  const start = now();
+  const idle: VuContext[] = [];
+  for (let i = 0; i < e.preAllocatedVUs; i++) idle.push(newVu(ctx));
+  let allocated = e.preAllocatedVUs;
+  let busy = 0;
+  const inflight = new Set<Promise<void>>();
+  const times = arrivalTimes(e.phases);
+  let next = times.next();
+  while (!next.done && !ctx.state.ended) {
+    const wait = start + next.value - now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, Math.min(wait, TICK_MS)));
+    const current = now() - start;
+    while (!next.done && next.value <= current && !ctx.state.ended) {
+      let vu = idle.pop();
+      if (!vu && allocated < e.maxVUs) {
+        allocated += 1;
+        vu = newVu(ctx);
+      }
+      if (!vu) {
+        ctx.metrics.droppedIteration();
+      } else {
+        const chosen = vu;
+        chosen.intendedStartAt = start + next.value;
+        busy += 1;
+        ctx.metrics.setVus(busy);
+        const run = iterate(chosen).finally(() => {
+          busy -= 1;
+          ctx.metrics.setVus(busy);
+          chosen.intendedStartAt = undefined;
+          idle.push(chosen);
+          inflight.delete(run);
+        });
+        inflight.add(run);
+      }
+      next = times.next();
+    }
+  }
+  const phasesEnd = start + e.phases.reduce((n, p) => n + p.durationMs, 0);
+  while (!ctx.state.ended && now() < phasesEnd)
+    await new Promise((r) => setTimeout(r, Math.min(TICK_MS, phasesEnd - now())));
+  await finishWithin([...inflight], gracefulStopMs, () => {
+    for (const vu of idle) vu.stopped = true;
+  });
+}
+
+async function finishWithin(work: Promise<void>[], ms: number, cut: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([Promise.all(work).then(() => undefined), timeout]);
+  clearTimeout(timer);
+  cut();
+}

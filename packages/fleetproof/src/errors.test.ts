@@ -17,7 +17,10 @@ describe('error codes', () => {
     expect(documented).toEqual(declared);
   });
 
-  it('exit codes avoid 0, 1 (crash) and 99 (reserved for failed thresholds, as k6)', () => {
-    for (const { exitCode } of Object.values(ERROR_CODES)) expect([0, 1, 99]).not.toContain(exitCode);
+  it('exit codes avoid 0 and 1 (crash); 99 is only for failed thresholds, as k6', () => {
+    for (const [code, { exitCode }] of Object.entries(ERROR_CODES)) {
+      if (code !== 'FLEET_ERR_THRESHOLDS') expect([0, 1, 99]).not.toContain(exitCode);
+    }
+    expect(ERROR_CODES.FLEET_ERR_THRESHOLDS.exitCode).toBe(99);
   });
 });

@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   FLEET_ERR_DEPLOY_FAILED: { exitCode: 7, summary: 'The instance refresh failed or was rolled back.' },
   FLEET_ERR_NOT_RUNNING: { exitCode: 8, summary: 'No running fleet (start one with fleetproof up).' },
   FLEET_ERR_CONTROL: { exitCode: 8, summary: 'The control API refused or failed a request.' },
+  FLEET_ERR_LOAD_SCRIPT: {
+    exitCode: 9,
+    summary: 'A load script could not be read or uses something unsupported.',
+  },
+  FLEET_ERR_THRESHOLDS: { exitCode: 99, summary: 'A load-test threshold failed (as k6).' },
   FLEET_ERR_SERVICE_START: {
     exitCode: 5,
     summary: 'The service exited or did not pass its health check in time.',

@@ -11,6 +11,7 @@ import {
   statusCommand,
   statusUsage,
 } from './commands/fleet-client-commands.js';
+import { loadCommand, loadUsage } from './commands/load.js';
 import { upCommand, upUsage } from './commands/up.js';
 import { errorLine, line } from './output.js';
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   scale: { run: scaleCommand, usage: scaleUsage },
   deploy: { run: deployCommand, usage: deployUsage },
   down: { run: () => downCommand(), usage: downUsage },
+  load: { run: loadCommand, usage: loadUsage },
   api: { run: apiCommand, usage: apiUsage },
 };
 

@@ -86,7 +86,7 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
           if (ok) metrics.vusersCompleted += 1;
           else metrics.vusersFailed += 1;
         };
-        await runScenario(scenario, iterate, { plan, client, metrics, state });
+        await runScenario(scenario, iterate, { scenario: scenario.name, plan, client, metrics, state });
       }),
     );
   } finally {
@@ -124,6 +124,7 @@ export function weightedPicker(weights: readonly number[], random = Math.random)
 }
 
 interface RunContext {
+  scenario: string;
   plan: LoadPlan;
   client: LoadHttpClient;
   metrics: LoadMetrics;
@@ -197,7 +198,7 @@ async function runClosed(
         await iterate(vu);
       }
       running.delete(entry);
-      ctx.metrics.setVus(activeCount());
+      ctx.metrics.setVus(ctx.scenario, activeCount());
     })();
     running.add(entry);
   };
@@ -213,7 +214,7 @@ async function runClosed(
     for (const extra of active.slice(want).reverse()) extra.stopAt = now();
     for (const r of running)
       if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) r.vu.stopped = true;
-    ctx.metrics.setVus(activeCount());
+    ctx.metrics.setVus(ctx.scenario, activeCount());
     if (
       e.type !== 'constant-vus' &&
       e.type !== 'ramping-vus' &&
@@ -232,7 +233,7 @@ async function runClosed(
       for (const r of running) r.vu.stopped = true;
     },
   );
-  ctx.metrics.setVus(0);
+  ctx.metrics.setVus(ctx.scenario, 0);
 }
 
 /**
@@ -271,10 +272,10 @@ async function runOpen(
         const chosen = vu;
         chosen.intendedStartAt = start + next.value;
         busy += 1;
-        ctx.metrics.setVus(busy);
+        ctx.metrics.setVus(ctx.scenario, busy);
         const run = iterate(chosen).finally(() => {
           busy -= 1;
-          ctx.metrics.setVus(busy);
+          ctx.metrics.setVus(ctx.scenario, busy);
           chosen.intendedStartAt = undefined;
           idle.push(chosen);
           inflight.delete(run);

@@ -103,7 +103,13 @@ export class LoadMetrics {
     this.second.dropped += 1;
   }
 
-  setVus(vus: number): void {
+  private readonly vusByScenario = new Map<string, number>();
+
+  /** Active VUs of one scenario; the gauge is their sum across scenarios. */
+  setVus(scenario: string, count: number): void {
+    this.vusByScenario.set(scenario, count);
+    let vus = 0;
+    for (const n of this.vusByScenario.values()) vus += n;
     this.vus = vus;
     if (vus < this.vusMin) this.vusMin = vus;
     if (vus > this.vusMax) this.vusMax = vus;

@@ -1,0 +1,111 @@
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load-config.js';
+import { FleetError } from '../../errors.js';
+import { importArtilleryObject } from '../../load/importers/artillery.js';
+import type { SeriesSecond } from '../../load/load-metrics.js';
+import { loadPlanFromFile } from '../../load/load-plan-file.js';
+import { type LoadPlan, plannedDurationMs } from '../../load/plan.js';
+import { runLoadInWorker } from '../../load/run-in-worker.js';
+import { formatSummary } from '../../load/summary-format.js';
+import { findProjectRoot } from '../../project.js';
+import { bold, dim, line, red } from '../output.js';
+
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [--json] [--out series.ndjson]
+  Runs an Artillery YAML, a k6 script, or a scenario from fleetproof.config.ts; exit 99 when a threshold fails.`;
+
+export async function loadCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      scenario: { type: 'string' },
+    },
+    strict: true,
+  });
+  const plan = await planFrom(positionals[0], values.scenario, values.target);
+  const json = values.json === true;
+  const totalMs = plannedDurationMs(plan);
+  const series = values.out ? createWriteStream(values.out) : undefined;
+  const tty = process.stdout.isTTY === true && !json;
+  if (!json)
+    line(
+      `${bold('fleetproof load')} ${dim(`· ${plan.source} · ${plan.scenarios.map((s) => `${s.name}: ${s.executor.type}`).join(', ')} · ${(totalMs / 1000).toFixed(0)} s`)}`,
+    );
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  let lastPlain = 0;
+  const result = await runLoadInWorker(plan, {
+    signal: controller.signal,
+    onScriptError: (message) => !json && line(red(`  script error: ${message}`)),
+    onSecond: (point: SeriesSecond) => {
+      series?.write(`${JSON.stringify(point)}\n`);
+      if (json) return;
+      const text = progress(point, totalMs);
+      if (tty) process.stdout.write(`\r\x1b[2K${text}`);
+      else if (point.elapsedMs - lastPlain >= 5000) {
+        lastPlain = point.elapsedMs;
+        line(text);
+      }
+    },
+  }).finally(() => process.off('SIGINT', stop));
+  if (tty) process.stdout.write('\r\x1b[2K');
+  await new Promise((resolve) => (series ? series.end(resolve) : resolve(undefined)));
+
+  const failed = result.thresholds.filter((t) => !t.passed);
+  if (json)
+    line(
+      JSON.stringify(
+        { summary: result.summary, thresholds: result.thresholds, aborted: result.aborted ?? null },
+        null,
+        2,
+      ),
+    );
+  else line(`\n${formatSummary(result.summary, result.thresholds, result.aborted)}`);
+  if (failed.length > 0) {
+    throw new FleetError(
+      'FLEET_ERR_THRESHOLDS',
+      `${failed.length} threshold(s) failed: ${failed.map((t) => `${t.metric} ${t.expression}`).join('; ')}`,
+    );
+  }
+  return 0;
+}
+
+async function planFrom(
+  file: string | undefined,
+  scenario: string | undefined,
+  target: string | undefined,
+): Promise<LoadPlan> {
+  if (file && scenario) throw new FleetError('FLEET_ERR_USAGE', 'give a script file or --scenario, not both');
+  if (file) return loadPlanFromFile(file, target);
+  if (!scenario)
+    throw new FleetError('FLEET_ERR_USAGE', `a script file or --scenario NAME is required\n${loadUsage}`);
+  const root = findProjectRoot();
+  const config = await loadConfig(root);
+  const definition = config.scenarios[scenario];
+  if (definition === undefined) {
+    throw new FleetError(
+      'FLEET_ERR_USAGE',
+      `--scenario: got ${JSON.stringify(scenario)}, expected one of ${Object.keys(config.scenarios).join(', ') || '(none in fleetproof.config.ts)'}`,
+    );
+  }
+  try {
+    const plan = importArtilleryObject(`fleetproof.config.ts scenarios.${scenario}`, definition);
+    return target ? { ...plan, target } : plan;
+  } catch (error) {
+    throw new FleetError('FLEET_ERR_LOAD_SCRIPT', (error as Error).message);
+  }
+}
+
+function progress(p: SeriesSecond, totalMs: number): string {
+  const errors =
+    Object.entries(p.errors)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(' ') || '0';
+  return `${(p.elapsedMs / 1000).toFixed(0).padStart(4)}/${(totalMs / 1000).toFixed(0)} s  vus ${p.vus}  ${p.rps} req/s  errors ${errors}  p95 ${p.p95Ms} ms${p.dropped ? `  dropped ${p.dropped}` : ''}`;
+}

@@ -1,0 +1,24 @@
+import { sleep as vuSleep } from '../flow-runner.js';
+import { currentVu } from './vu-storage.js';
+
+/** k6 `check`: every predicate counts in the `checks` rate; true when all passed. */
+export function check<T>(value: T, checks: Record<string, (value: T) => boolean>): boolean {
+  const vu = currentVu();
+  let all = true;
+  for (const predicate of Object.values(checks)) {
+    let ok = false;
+    try {
+      ok = Boolean(predicate(value));
+    } catch {
+      ok = false;
+    }
+    vu.metrics.check(ok);
+    all &&= ok;
+  }
+  return all;
+}
+
+/** k6 `sleep(seconds)`; the importer awaits it (VUs here are asynchronous, not threads). */
+export function sleep(seconds: number): Promise<void> {
+  return vuSleep(seconds * 1000, currentVu());
+}

@@ -1,0 +1,29 @@
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { FleetError } from '../errors.js';
+import { importArtillery, importArtilleryObject } from './importers/artillery.js';
+import { importK6 } from './importers/k6.js';
+import type { LoadPlan } from './plan.js';
+
+/**
+ * A load test from a file: Artillery YAML (.yml/.yaml), a k6 script (.js/.mjs), or a TypeScript module (.ts)
+ * whose default export has the Artillery script's shape (config + scenarios) as an object.
+ */
+export async function loadPlanFromFile(file: string, target?: string): Promise<LoadPlan> {
+  const path = resolve(file);
+  const ext = extname(path);
+  let plan: LoadPlan;
+  try {
+    if (ext === '.yml' || ext === '.yaml') plan = importArtillery(path);
+    else if (ext === '.js' || ext === '.mjs') plan = importK6(path);
+    else if (ext === '.ts' || ext === '.mts') {
+      const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
+      plan = importArtilleryObject(path, module.default);
+    } else throw new Error(`${file}: expected .yml/.yaml (Artillery), .js/.mjs (k6) or .ts`);
+  } catch (error) {
+    if (error instanceof FleetError) throw error;
+    throw new FleetError('FLEET_ERR_LOAD_SCRIPT', (error as Error).message, { cause: error });
+  }
+  return target ? { ...plan, target } : plan;
+}

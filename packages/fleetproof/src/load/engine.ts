@@ -1,6 +1,6 @@
 import { FlowFailure, runSteps, type VuContext } from './flow-runner.js';
 import { LoadHttpClient } from './http-client.js';
-import { LoadMetrics, type LoadSummary, type SeriesSecond } from './load-metrics.js';
+import { LoadMetrics, type LoadSummary, type RequestSample, type SeriesSecond } from './load-metrics.js';
 import type { Executor, Flow, LoadPlan, ScenarioPlan } from './plan.js';
 import { arrivalTimes } from './schedule/arrivals.js';
 import { vusAt } from './schedule/ramping-vus.js';
@@ -15,6 +15,8 @@ export interface EngineOptions {
   /** Turns a k6 flow into an iteration function (the k6 importer provides it inside the worker). */
   loadScriptFlow?: (flow: Extract<Flow, { kind: 'k6' }>, metrics: LoadMetrics) => Promise<IterationFn>;
   signal?: AbortSignal;
+  /** Tests only: every raw request sample (the summary itself comes from the histograms). */
+  onRequest?: (sample: RequestSample) => void;
 }
 
 export interface LoadResult {
@@ -31,7 +33,7 @@ const TICK_MS = 50;
 export async function runLoad(options: EngineOptions): Promise<LoadResult> {
   const { plan } = options;
   const startedAt = now();
-  const metrics = new LoadMetrics(startedAt);
+  const metrics = new LoadMetrics(startedAt, options.onRequest);
   const client = new LoadHttpClient(now);
   const state = { ended: false, aborted: undefined as string | undefined };
   const percentileOf = (metric: string, p: number) =>
@@ -205,26 +207,27 @@ async function runClosed(
   const activeCount = () => [...running].filter((r) => r.stopAt === Number.POSITIVE_INFINITY).length;
   const rampDownMs = e.type === 'ramping-vus' ? e.gracefulRampDownMs : 0;
 
-  while (!ctx.state.ended && now() - start < durationMs) {
-    const t = now() - start;
-    const want = wanted(t);
-    const active = [...running].filter((r) => r.stopAt === Number.POSITIVE_INFINITY);
-    for (let n = active.length; n < want; n++) spawn();
-    // Ramping down: the newest VUs leave after their current iteration, cut at gracefulRampDown.
-    for (const extra of active.slice(want).reverse()) extra.stopAt = now();
-    for (const r of running)
-      if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) r.vu.stopped = true;
+  if (e.type === 'per-vu-iterations' || e.type === 'shared-iterations') {
+    // Iteration executors start their VUs once; each stops when the iterations run out or at maxDuration.
+    for (let n = 0; n < e.vus; n++) spawn();
     ctx.metrics.setVus(ctx.scenario, activeCount());
-    if (
-      e.type !== 'constant-vus' &&
-      e.type !== 'ramping-vus' &&
-      running.size === 0 &&
-      want > 0 &&
-      (e.type !== 'shared-iterations' || shared <= 0)
-    ) {
-      if (e.type === 'per-vu-iterations' || shared <= 0) break;
+    const all = Promise.all([...running].map((r) => r.done));
+    while (running.size > 0 && !ctx.state.ended && now() - start < durationMs) {
+      await Promise.race([all, new Promise((r) => setTimeout(r, TICK_MS))]);
     }
-    await new Promise((r) => setTimeout(r, TICK_MS));
+  } else {
+    while (!ctx.state.ended && now() - start < durationMs) {
+      const want = wanted(now() - start);
+      const active = [...running].filter((r) => r.stopAt === Number.POSITIVE_INFINITY);
+      for (let n = active.length; n < want; n++) spawn();
+      // Ramping down: the newest VUs leave after their current iteration, cut at gracefulRampDown.
+      for (const extra of active.slice(want).reverse()) extra.stopAt = now();
+      for (const r of running) {
+        if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) r.vu.stopped = true;
+      }
+      ctx.metrics.setVus(ctx.scenario, activeCount());
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
   }
   await finishWithin(
     [...running].map((r) => r.done),

@@ -73,9 +73,14 @@ export class LoadMetrics {
   readonly codes: Record<string, number> = {};
   private second = { requests: 0, failed: 0, dropped: 0, errors: {} as Partial<Record<Outcome, number>> };
 
-  constructor(private readonly startedAt: number) {}
+  constructor(
+    private readonly startedAt: number,
+    /** Tests only: every raw sample, to check the histograms against exact percentiles. */
+    private readonly onSample?: (sample: RequestSample) => void,
+  ) {}
 
   request(sample: RequestSample): void {
+    this.onSample?.(sample);
     this.requests += 1;
     this.second.requests += 1;
     this.duration.recordMs(sample.durationMs);

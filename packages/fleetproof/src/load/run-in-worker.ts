@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import { builtModuleUrl } from './built-module.js';
 import type { LoadResult } from './engine.js';
 import type { SeriesSecond } from './load-metrics.js';
 import type { LoadPlan } from './plan.js';
 
-const WORKER = new URL('./load-worker.js', import.meta.url);
+const WORKER = new URL(builtModuleUrl('./load-worker.js', import.meta.url));
 
 export interface WorkerRunOptions {
   onSecond?: (point: SeriesSecond) => void;

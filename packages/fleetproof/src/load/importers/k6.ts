@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Node, parse } from 'acorn';
+import { builtModuleUrl } from '../built-module.js';
 import type { LoadPlan } from '../plan.js';
 import { scenariosFromOptions } from './k6-options.js';
 import { UnsupportedInScript } from './unsupported.js';
@@ -11,8 +12,8 @@ import { UnsupportedInScript } from './unsupported.js';
 type AnyNode = Node & Record<string, unknown>;
 const HTTP_FUNCTIONS = ['get', 'post', 'put', 'patch', 'del', 'request', 'head', 'options'];
 const SHIMS = {
-  'k6/http': new URL('../k6-shims/http.js', import.meta.url).href,
-  k6: new URL('../k6-shims/k6.js', import.meta.url).href,
+  'k6/http': builtModuleUrl('../k6-shims/http.js', import.meta.url),
+  k6: builtModuleUrl('../k6-shims/k6.js', import.meta.url),
 };
 
 /**

@@ -1,0 +1,224 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importArtillery } from '../src/load/importers/artillery.js';
+import { importK6 } from '../src/load/importers/k6.js';
+import { type LoadTarget, startLoadTarget } from './fixtures/load-targets.js';
+import { REPO } from './fleet-harness.js';
+
+const BIN = join(REPO, 'packages', 'fleetproof', 'bin', 'fleetproof.js');
+const dir = mkdtempSync(join(tmpdir(), 'fleetproof-load-'));
+let target: LoadTarget;
+beforeAll(async () => {
+  target = await startLoadTarget();
+});
+afterAll(async () => {
+  await target?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function script(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function load(...args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, 'load', ...args],
+      { cwd: REPO, timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
+          out: `${stdout}${stderr}`,
+        }),
+    );
+  });
+}
+
+// The first report's k6 script, with its stages shortened from minutes to seconds.
+const k6Seed = (url: string, threshold: string) => `
+import http from 'k6/http';
+import { check, sleep } from 'k6';
+export let options = {
+  stages: [
+    { duration: '3s', target: 50 },
+    { duration: '3s', target: 50 },
+    { duration: '2s', target: 0 },
+  ],
+  thresholds: { http_req_duration: ['${threshold}'], http_req_failed: ['rate<0.01'] },
+};
+export default function () {
+  let res = http.post('${url}');
+  check(res, { 'status was 200': (r) => r.status == 200 });
+  sleep(1);
+}
+`;
+
+// The second report's Artillery script: ramp up, then hold; GET the index, then POST a login.
+const artillerySeed = (url: string) => `
+config:
+  target: "${url}"
+  phases:
+    - duration: 4
+      arrivalRate: 5
+      rampTo: 20
+    - duration: 2
+      arrivalRate: 20
+  ensure:
+    maxErrorRate: 1
+    thresholds:
+      - http.response_time.p99: 500
+scenarios:
+  - name: index then login
+    flow:
+      - get:
+          url: "/"
+      - post:
+          url: "/auth/login"
+          json: { email: "demo@fleetproof.local", password: "fleetproof-demo" }
+          capture:
+            - json: "$.token"
+              as: token
+      - get:
+          url: "/me"
+          headers:
+            authorization: "Bearer {{ token }}"
+          expect:
+            - statusCode: 200
+`;
+
+describe('fleetproof load with the field reports’ scripts', () => {
+  it('runs the k6 script (ramp to 50 VUs, hold, ramp down; POST, check 200, sleep 1): thresholds pass, exit 0', async () => {
+    const { code, out } = await load(script('seed.js', k6Seed(`${target.url}/`, 'p(95)<500')), '--json');
+    expect(code, out).toBe(0);
+    const { summary, thresholds } = JSON.parse(out);
+    expect(summary.vus.max).toBe(50);
+    expect(summary.checks.fails).toBe(0);
+    expect(summary.checks.passes).toBe(summary.http_reqs.count);
+    // About 1 request per VU per second: ∫VUs dt = 75 + 150 + 50 = 275 VU·s over 8 s.
+    expect(summary.http_reqs.count).toBeGreaterThan(180);
+    expect(summary.http_reqs.count).toBeLessThan(330);
+    expect(thresholds.every((t: { passed: boolean }) => t.passed)).toBe(true);
+  }, 60_000);
+
+  it('exits 99 when a threshold fails, and says which', async () => {
+    const { code, out } = await load(script('seed-strict.js', k6Seed(`${target.url}/`, 'p(95)<0.001')));
+    expect(code).toBe(99);
+    expect(out).toContain('✗ http_req_duration p(95)<0.001');
+    expect(out).toContain('[FLEET_ERR_THRESHOLDS]');
+  }, 60_000);
+
+  it('runs the Artillery script (ramp then hold; index, login, captured token): all vusers complete', async () => {
+    const { code, out } = await load(script('seed.yml', artillerySeed(target.url)));
+    expect(code, out).toBe(0);
+    // (5 + 20)/2 × 4 + 20 × 2 = 90 arrivals, 3 requests each.
+    expect(out).toMatch(/vusers\.created \/ completed \/ failed: 90 \/ 90 \/ 0/);
+    expect(out).toMatch(/http_reqs\.+: 270 /);
+    expect(out).toContain('✓ vusers_failed rate<=0.01');
+    expect(out).toContain('✓ http_req_waiting p(99)<=500');
+  }, 60_000);
+
+  it('writes the per-second series as NDJSON with --out', async () => {
+    const out = join(dir, 'series.ndjson');
+    const { code } = await load(script('short.yml', artillerySeed(target.url)), '--out', out, '--json');
+    expect(code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(lines[0]).sort()).toEqual([
+      'dropped',
+      'elapsedMs',
+      'errors',
+      'failed',
+      'p50Ms',
+      'p95Ms',
+      'p99Ms',
+      'rps',
+      't',
+      'vus',
+    ]);
+  }, 60_000);
+});
+
+describe('importers refuse what they do not support, naming it', () => {
+  it.each([
+    [
+      'an unsupported k6 module',
+      "import { group } from 'k6';\nexport default function () {}",
+      /k6 group is not supported/,
+    ],
+    [
+      'another import',
+      "import { SharedArray } from 'k6/data';\nexport default function () {}",
+      /import from "k6\/data" is not supported/,
+    ],
+    [
+      'an unknown option',
+      'export const options = { ext: {} };\nexport default function () {}',
+      /options\.ext is not supported/,
+    ],
+    [
+      'computed options',
+      'const n = 5;\nexport const options = { vus: n };\nexport default function () {}',
+      /options\.vus computed at run time is not supported/,
+    ],
+    [
+      'an http call in a helper',
+      "import http from 'k6/http';\nfunction go() { http.get('http://x'); }\nexport default function () { go(); }",
+      /http\.get\(\) on line 2 outside an exported function/,
+    ],
+    [
+      'a bad threshold',
+      "export const options = { thresholds: { http_req_duration: ['p95 < 200'] } };\nexport default function () {}",
+      /"p95 < 200" is not a threshold/,
+    ],
+  ])('k6: %s', (_name, source, message) => {
+    expect(() => importK6(join(dir, 'x.js'), source)).toThrow(message);
+  });
+
+  it.each([
+    [
+      'config.processor',
+      "config:\n  target: http://x\n  processor: ./p.js\n  phases: [{ duration: 1, arrivalRate: 1 }]\nscenarios: [{ flow: [{ get: { url: '/' } }] }]",
+      /config\.processor is not supported/,
+    ],
+    [
+      'a function step',
+      'config:\n  target: http://x\n  phases: [{ duration: 1, arrivalRate: 1 }]\nscenarios: [{ flow: [{ function: hello }] }]',
+      /scenarios\[0\]\.flow\[0\]\.function is not supported/,
+    ],
+    [
+      'an unknown request key',
+      "config:\n  target: http://x\n  phases: [{ duration: 1, arrivalRate: 1 }]\nscenarios: [{ flow: [{ get: { url: '/', qs: { a: 1 } } }] }]",
+      /scenarios\[0\]\.flow\[0\]\.get\.qs is not supported/,
+    ],
+  ])('Artillery: %s', (_name, source, message) => {
+    expect(() => importArtillery(join(dir, 'x.yml'), source)).toThrow(message);
+  });
+
+  it('reads Artillery phases the way Artillery does', () => {
+    const plan = importArtillery(
+      join(dir, 'p.yml'),
+      "config:\n  target: http://x\n  phases:\n    - { duration: 60, arrivalRate: 1, rampTo: 10, maxVusers: 50 }\n    - { pause: 5 }\n    - { duration: '1m', arrivalCount: 30 }\nscenarios: [{ flow: [{ get: { url: '/' } }] }]",
+    );
+    expect(plan.scenarios[0]?.executor).toEqual({
+      type: 'arrivals',
+      label: 'Artillery phases',
+      preAllocatedVUs: 10,
+      maxVUs: 50,
+      phases: [
+        { kind: 'ramp', durationMs: 60_000, from: 1, to: 10 },
+        { kind: 'pause', durationMs: 5000 },
+        { kind: 'count', durationMs: 60_000, count: 30 },
+      ],
+    });
+  });
+});

@@ -24,4 +24,32 @@ export default defineConfig({
   scaling: { min: 1, max: 2, targetCpuPercent: 50 },
   rollout: { strategy: 'instance-refresh', minHealthyPercent: 100, maxHealthyPercent: 200 },
   timing: { profile: 'fast' },
+  // Load scenarios for `fleetproof load --scenario NAME`: an Artillery script's shape, as an object.
+  scenarios: {
+    // The second report: each virtual user opens the index, then logs in; ramp up, then hold.
+    'index-then-login': {
+      config: {
+        target: 'http://127.0.0.1:8080',
+        phases: [
+          { duration: 20, arrivalRate: 1, rampTo: 10, name: 'ramp up' },
+          { duration: 10, arrivalRate: 10, name: 'hold' },
+        ],
+        ensure: { maxErrorRate: 1 },
+      },
+      scenarios: [
+        {
+          name: 'index then login',
+          flow: [
+            { get: { url: '/' } },
+            {
+              post: {
+                url: '/auth/login',
+                json: { email: 'demo@fleetproof.local', password: 'fleetproof-demo' },
+              },
+            },
+          ],
+        },
+      ],
+    },
+  },
 });

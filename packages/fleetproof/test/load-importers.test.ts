@@ -148,6 +148,38 @@ describe('fleetproof load with the field reports’ scripts', () => {
   }, 60_000);
 });
 
+describe('tests written in TypeScript', () => {
+  it('runs a .ts test whose default export has the Artillery shape', async () => {
+    const file = script(
+      'login.ts',
+      `const test = {
+  config: { target: ${JSON.stringify(target.url)}, phases: [{ duration: 2, arrivalRate: 10 }] },
+  scenarios: [{ flow: [{ post: { url: '/auth/login', json: { password: 'fleetproof-demo' }, capture: { json: '$.token', as: 'token' } } }, { get: { url: '/me', headers: { authorization: 'Bearer {{ token }}' }, expect: { statusCode: 200 } } }] }],
+} satisfies Record<string, unknown>;
+export default test;\n`,
+    );
+    const { code, out } = await load(file, '--json');
+    expect(code, out).toBe(0);
+    const { summary } = JSON.parse(out);
+    expect(summary.vusers).toEqual({ created: 20, completed: 20, failed: 0 });
+  }, 30_000);
+
+  it('runs a scenario from fleetproof.config.ts with --scenario, aimed elsewhere with --target', async () => {
+    const { code, out } = await load('--scenario', 'index-then-login', '--target', target.url, '--json');
+    expect(code, out).toBe(0);
+    const { summary } = JSON.parse(out);
+    // (1 + 10)/2 × 20 + 10 × 10 = 210 virtual users, two requests each.
+    expect(summary.vusers.created).toBe(210);
+    expect(summary.http_reqs.count).toBe(420);
+  }, 90_000);
+
+  it('names an unknown scenario and lists the known ones', async () => {
+    const { code, out } = await load('--scenario', 'nope');
+    expect(code).toBe(2);
+    expect(out).toContain('--scenario: got "nope", expected one of index-then-login');
+  });
+});
+
 describe('importers refuse what they do not support, naming it', () => {
   it.each([
     [

@@ -81,12 +81,20 @@ export async function runSteps(steps: readonly Step[], vu: VuContext): Promise<b
   return true;
 }
 
+/** Resolved URLs of steps without templates: the same string for every iteration, so resolve it once. */
+const staticUrls = new WeakMap<object, string>();
+
 async function runRequest(step: Extract<Step, { kind: 'request' }>, vu: VuContext): Promise<boolean> {
   let url: string;
   let headers: Record<string, string> | undefined;
   let body: string | undefined;
   try {
-    url = resolveUrl(fill(step.url, vu.vars), vu.target);
+    const cached = staticUrls.get(step);
+    if (cached !== undefined) url = cached;
+    else {
+      url = resolveUrl(fill(step.url, vu.vars), vu.target);
+      if (!step.url.includes('{{')) staticUrls.set(step, url);
+    }
     headers = step.headers && (fillDeep(step.headers, vu.vars) as Record<string, string>);
     if (step.json !== undefined) {
       body = JSON.stringify(fillDeep(step.json, vu.vars));

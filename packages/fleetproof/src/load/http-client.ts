@@ -19,8 +19,10 @@ export interface LoadResponse {
   outcome: Outcome;
   /** Transport error message, when there was one. */
   error?: string;
-  body: string;
-  headers: Record<string, string>;
+  /** Decoded on first read: most load scripts never look at it. */
+  readonly body: string;
+  /** Built on first read, lower-case names. */
+  readonly headers: Record<string, string>;
   waitingMs: number;
   durationMs: number;
   bytesIn: number;
@@ -55,11 +57,24 @@ export function outcomeOf(status: number): Outcome {
  */
 export class LoadHttpClient {
   private readonly pools = new Map<string, Pool>();
+  /** Parsed URLs: a test sends the same few URLs millions of times. */
+  private readonly parsed = new Map<string, { origin: string; path: string }>();
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
+  private parse(href: string): { origin: string; path: string } {
+    let url = this.parsed.get(href);
+    if (!url) {
+      const u = new URL(href);
+      url = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      if (this.parsed.size > 10_000) this.parsed.clear();
+      this.parsed.set(href, url);
+    }
+    return url;
+  }
+
   request(req: LoadRequest): Promise<LoadResponse> {
-    const url = new URL(req.url);
+    const url = this.parse(req.url);
     let pool = this.pools.get(url.origin);
     if (!pool) {
       pool = new Pool(url.origin, { pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: req.timeoutMs });
@@ -72,7 +87,7 @@ export class LoadHttpClient {
       const handler = new ResponseCollector(req, bytesOut, this.now, resolve);
       (pool as Pool).dispatch(
         {
-          path: `${url.pathname}${url.search}`,
+          path: url.path,
           method: req.method as Dispatcher.HttpMethod,
           headers,
           body: req.body ?? null,
@@ -96,7 +111,7 @@ class ResponseCollector {
   private waitingMs = 0;
   private bytesIn = 0;
   private chunks: Buffer[] | undefined;
-  private headers: Record<string, string> = {};
+  private rawHeaders: Buffer[] | undefined;
 
   constructor(
     private readonly req: LoadRequest,
@@ -112,7 +127,7 @@ class ResponseCollector {
     this.waitingMs = this.now() - this.req.startAt;
     if (this.req.wantBody) {
       this.chunks = [];
-      for (let i = 0; i < raw.length; i += 2) this.headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
+      this.rawHeaders = raw;
     }
     return true;
   }
@@ -124,30 +139,69 @@ class ResponseCollector {
   }
 
   onComplete(): void {
-    this.resolve({
-      status: this.status,
-      outcome: outcomeOf(this.status),
-      body: this.chunks ? Buffer.concat(this.chunks).toString('utf8') : '',
-      headers: this.headers,
-      waitingMs: this.waitingMs,
-      durationMs: this.now() - this.req.startAt,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-    });
+    this.resolve(
+      new CollectedResponse(
+        this.status,
+        outcomeOf(this.status),
+        undefined,
+        this.chunks,
+        this.rawHeaders,
+        this.waitingMs,
+        this.now() - this.req.startAt,
+        this.bytesIn,
+        this.bytesOut,
+      ),
+    );
   }
 
   onError(error: Error): void {
     const duration = this.now() - this.req.startAt;
-    this.resolve({
-      status: 0,
-      outcome: classifyError(error),
-      error: `${(error as { code?: string }).code ?? error.name}: ${error.message}`,
-      body: '',
-      headers: {},
-      waitingMs: this.waitingMs || duration,
-      durationMs: duration,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-    });
+    const message = `${(error as { code?: string }).code ?? error.name}: ${error.message}`;
+    this.resolve(
+      new CollectedResponse(
+        0,
+        classifyError(error),
+        message,
+        undefined,
+        undefined,
+        this.waitingMs || duration,
+        duration,
+        this.bytesIn,
+        this.bytesOut,
+      ),
+    );
+  }
+}
+
+/** A response whose body and headers are decoded only if someone reads them. */
+class CollectedResponse implements LoadResponse {
+  private decodedBody: string | undefined;
+  private decodedHeaders: Record<string, string> | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly outcome: Outcome,
+    readonly error: string | undefined,
+    private readonly chunks: Buffer[] | undefined,
+    private readonly rawHeaders: Buffer[] | undefined,
+    readonly waitingMs: number,
+    readonly durationMs: number,
+    readonly bytesIn: number,
+    readonly bytesOut: number,
+  ) {}
+
+  get body(): string {
+    this.decodedBody ??= this.chunks ? Buffer.concat(this.chunks).toString('utf8') : '';
+    return this.decodedBody;
+  }
+
+  get headers(): Record<string, string> {
+    if (!this.decodedHeaders) {
+      const headers: Record<string, string> = {};
+      const raw = this.rawHeaders ?? [];
+      for (let i = 0; i < raw.length; i += 2) headers[String(raw[i]).toLowerCase()] = String(raw[i + 1]);
+      this.decodedHeaders = headers;
+    }
+    return this.decodedHeaders;
   }
 }

@@ -18,8 +18,15 @@ export async function loadPlanFromFile(file: string, target?: string): Promise<L
     if (ext === '.yml' || ext === '.yaml') plan = importArtillery(path);
     else if (ext === '.js' || ext === '.mjs') plan = importK6(path);
     else if (ext === '.ts' || ext === '.mts') {
-      const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
-      plan = importArtilleryObject(path, module.default);
+      const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as {
+        default?: { default?: unknown };
+      };
+      // Outside an ESM package a .ts file loads as CommonJS, and its default export arrives wrapped once more.
+      const value =
+        module.default && 'default' in module.default && !('config' in module.default)
+          ? module.default.default
+          : module.default;
+      plan = importArtilleryObject(path, value);
     } else throw new Error(`${file}: expected .yml/.yaml (Artillery), .js/.mjs (k6) or .ts`);
   } catch (error) {
     if (error instanceof FleetError) throw error;

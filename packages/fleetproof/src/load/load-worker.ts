@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runLoad } from './engine.js';
-import { vuStorage } from './k6-shims/vu-storage.js';
 import type { LoadPlan } from './plan.js';
 
 const plan = workerData as LoadPlan;
@@ -21,25 +20,28 @@ runLoad({
   signal: controller.signal,
   onSecond: (point) => parentPort?.postMessage({ type: 'second', point }),
   loadScriptFlow: async (flow) => {
-    const module = (await import(flow.modulePath)) as Record<string, (() => unknown) | undefined>;
+    const module = (await import(flow.modulePath)) as Record<
+      string,
+      ((data: unknown, vu: unknown) => unknown) | undefined
+    >;
     const fn = module[flow.exportName];
     if (typeof fn !== 'function')
       throw new Error(`${plan.source}: exported function ${flow.exportName} not found`);
-    return (vu) =>
-      vuStorage.run(vu, async () => {
-        try {
-          await fn();
-          return true;
-        } catch (error) {
-          // A script error ends this iteration (as in k6) and is reported once per message.
-          const text = (error as Error).message;
-          if (!errorsShown.has(text) && errorsShown.size < 10) {
-            errorsShown.add(text);
-            parentPort?.postMessage({ type: 'script-error', message: text });
-          }
-          return false;
+    return async (vu) => {
+      try {
+        // The importer gave every exported function a hidden VU parameter (after k6's `data`).
+        await fn(undefined, vu);
+        return true;
+      } catch (error) {
+        // A script error ends this iteration (as in k6) and is reported once per message.
+        const text = (error as Error).message;
+        if (!errorsShown.has(text) && errorsShown.size < 10) {
+          errorsShown.add(text);
+          parentPort?.postMessage({ type: 'script-error', message: text });
         }
-      });
+        return false;
+      }
+    };
   },
 }).then(
   (result) => parentPort?.postMessage({ type: 'done', result }),

@@ -1,15 +1,16 @@
+import type { VuContext } from '../flow-runner.js';
 import { resolveUrl } from '../flow-runner.js';
+import type { LoadResponse } from '../http-client.js';
 import { parseDuration } from '../schedule/durations.js';
-import { currentVu } from './vu-storage.js';
 
 /** The subset of k6's Response scripts read. */
 export interface K6Response {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-  error: string;
-  error_code: number;
-  timings: { duration: number; waiting: number };
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string>;
+  readonly error: string;
+  readonly error_code: number;
+  readonly timings: { duration: number; waiting: number };
   json(selector?: string): unknown;
 }
 
@@ -25,21 +26,27 @@ function encodeBody(body: unknown, headers: Record<string, string>): string | un
   if (typeof body === 'string') return body;
   if (typeof body === 'object') {
     headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    return new URLSearchParams(
-      Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [k, String(v)]),
-    ).toString();
+    const pairs = Object.entries(body as Record<string, unknown>).map(([k, v]): [string, string] => [
+      k,
+      String(v),
+    ]);
+    return new URLSearchParams(pairs).toString();
   }
   return String(body);
 }
 
+/**
+ * k6's http.request. Every function here takes the calling VU first: the k6 importer rewrites
+ * `http.get(url)` in a script to `__fpHttp.get(__fpVu, url)`.
+ */
 export async function request(
+  vu: VuContext,
   method: string,
   url: string,
   body?: unknown,
   params: Params = {},
-): Promise<K6Response> {
-  const vu = currentVu();
-  const headers: Record<string, string> = { ...(params.headers ?? {}) };
+) {
+  const headers: Record<string, string> = params.headers ? { ...params.headers } : {};
   const payload = encodeBody(body, headers);
   const startAt = vu.intendedStartAt ?? vu.now();
   vu.intendedStartAt = undefined;
@@ -53,30 +60,49 @@ export async function request(
     startAt,
   });
   vu.metrics.request(response);
-  return {
-    status: response.status,
-    body: response.body,
-    headers: response.headers,
-    error: response.error ?? '',
-    error_code: response.status === 0 ? 1000 : 0,
-    timings: { duration: response.durationMs, waiting: response.waitingMs },
-    json(selector?: string) {
-      const value = JSON.parse(response.body) as unknown;
-      if (!selector) return value;
-      return selector
-        .split('.')
-        .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
-    },
-  };
+  return new K6ResponseView(response);
 }
 
-export const get = (url: string, params?: Params) => request('GET', url, undefined, params);
-export const head = (url: string, params?: Params) => request('HEAD', url, undefined, params);
-export const options = (url: string, body?: unknown, params?: Params) =>
-  request('OPTIONS', url, body, params);
-export const post = (url: string, body?: unknown, params?: Params) => request('POST', url, body, params);
-export const put = (url: string, body?: unknown, params?: Params) => request('PUT', url, body, params);
-export const patch = (url: string, body?: unknown, params?: Params) => request('PATCH', url, body, params);
-export const del = (url: string, body?: unknown, params?: Params) => request('DELETE', url, body, params);
+/** k6's Response over ours; body and headers stay undecoded unless the script reads them. */
+class K6ResponseView implements K6Response {
+  constructor(private readonly response: LoadResponse) {}
+  get status() {
+    return this.response.status;
+  }
+  get body() {
+    return this.response.body;
+  }
+  get headers() {
+    return this.response.headers;
+  }
+  get error() {
+    return this.response.error ?? '';
+  }
+  get error_code() {
+    return this.response.status === 0 ? 1000 : 0;
+  }
+  get timings() {
+    return { duration: this.response.durationMs, waiting: this.response.waitingMs };
+  }
+  json(selector?: string): unknown {
+    const value = JSON.parse(this.response.body) as unknown;
+    if (!selector) return value;
+    return selector
+      .split('.')
+      .reduce<unknown>((v, key) => (v as Record<string, unknown> | undefined)?.[key], value);
+  }
+}
 
-export default { request, get, head, options, post, put, patch, del };
+type Vu = VuContext;
+export const get = (vu: Vu, url: string, params?: Params) => request(vu, 'GET', url, undefined, params);
+export const head = (vu: Vu, url: string, params?: Params) => request(vu, 'HEAD', url, undefined, params);
+export const options = (vu: Vu, url: string, body?: unknown, params?: Params) =>
+  request(vu, 'OPTIONS', url, body, params);
+export const post = (vu: Vu, url: string, body?: unknown, params?: Params) =>
+  request(vu, 'POST', url, body, params);
+export const put = (vu: Vu, url: string, body?: unknown, params?: Params) =>
+  request(vu, 'PUT', url, body, params);
+export const patch = (vu: Vu, url: string, body?: unknown, params?: Params) =>
+  request(vu, 'PATCH', url, body, params);
+export const del = (vu: Vu, url: string, body?: unknown, params?: Params) =>
+  request(vu, 'DELETE', url, body, params);

@@ -1,9 +1,8 @@
+import type { VuContext } from '../flow-runner.js';
 import { sleep as vuSleep } from '../flow-runner.js';
-import { currentVu } from './vu-storage.js';
 
 /** k6 `check`: every predicate counts in the `checks` rate; true when all passed. */
-export function check<T>(value: T, checks: Record<string, (value: T) => boolean>): boolean {
-  const vu = currentVu();
+export function check<T>(vu: VuContext, value: T, checks: Record<string, (value: T) => boolean>): boolean {
   let all = true;
   for (const predicate of Object.values(checks)) {
     let ok = false;
@@ -19,6 +18,6 @@ export function check<T>(value: T, checks: Record<string, (value: T) => boolean>
 }
 
 /** k6 `sleep(seconds)`; the importer awaits it (VUs here are asynchronous, not threads). */
-export function sleep(seconds: number): Promise<void> {
-  return vuSleep(seconds * 1000, currentVu());
+export function sleep(vu: VuContext, seconds: number): Promise<void> {
+  return vuSleep(seconds * 1000, vu);
 }

@@ -1,0 +1,110 @@
+/**
+ * Requests per second of one load generator process against the same hello-world server, side by side in one
+ * run: fleetproof load (a k6 script, constant VUs, no think time), autocannon and wrk (Debian's, installed
+ * here if possible), each with BENCH_CONNECTIONS (32) connections for BENCH_SECONDS (5) s, BENCH_ROUNDS (3)
+ * interleaved rounds, medians. Goal (issue 4): fleetproof ≥ 1.0× autocannon.
+ * Run: npm run bench:load
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { ensureInstalled } from './servers/native-proxies.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const repo = join(import.meta.dirname, '..');
+
+function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) =>
+      error && !stdout ? reject(new Error(`${file}: ${stderr || error.message}`)) : resolve(stdout),
+    ),
+  );
+}
+
+const port = await findFreePort();
+const upstream = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bench/servers/hello-upstream.ts')], {
+  env: { ...process.env, PORT: String(port) },
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+await new Promise((resolve) => upstream.once('message', resolve));
+const url = `http://127.0.0.1:${port}/`;
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetproof-bench-load-'));
+const script = join(dir, 'hello.js');
+writeFileSync(
+  script,
+  `import http from 'k6/http';\nexport const options = { vus: ${CONNECTIONS}, duration: '${SECONDS}s' };\nexport default function () { http.get(__ENV.TARGET); }\n`,
+);
+
+const contenders: { name: string; measure: () => Promise<number> }[] = [
+  {
+    name: 'fleetproof load',
+    measure: async () => {
+      const out = await run(
+        process.execPath,
+        [join(repo, 'packages/fleetproof/bin/fleetproof.js'), 'load', script, '--json'],
+        {
+          ...process.env,
+          TARGET: url,
+        },
+      );
+      const { summary } = JSON.parse(out) as {
+        summary: { http_reqs: { count: number }; durationMs: number };
+      };
+      return summary.http_reqs.count / (summary.durationMs / 1000);
+    },
+  },
+  {
+    name: 'autocannon',
+    measure: async () => {
+      const out = await run(join(repo, 'node_modules/.bin/autocannon'), [
+        '-c',
+        String(CONNECTIONS),
+        '-d',
+        String(SECONDS),
+        '-j',
+        url,
+      ]);
+      const result = JSON.parse(out) as { requests: { total: number }; duration: number };
+      return result.requests.total / result.duration;
+    },
+  },
+];
+if (ensureInstalled('wrk', 'wrk')) {
+  contenders.push({
+    name: 'wrk (1 thread)',
+    measure: async () => {
+      const out = await run('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, url]);
+      return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
+    },
+  });
+} else console.log('wrk: not installed and could not be installed; skipped');
+
+const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of contenders) {
+      process.stdout.write(`round ${round}/${ROUNDS}: ${c.name}…\n`);
+      results.get(c.name)?.push(await c.measure());
+    }
+  }
+} finally {
+  upstream.kill('SIGTERM');
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
+const autocannon = median(results.get('autocannon') ?? []);
+console.log(
+  `\n${CONNECTIONS} connections × ${SECONDS} s, medians of ${ROUNDS} interleaved rounds, one process each\n`,
+);
+console.log('generator            req/s    vs autocannon   rounds');
+for (const [name, values] of results) {
+  console.log(
+    `${name.padEnd(18)} ${median(values).toFixed(0).padStart(7)}   ${(median(values) / autocannon).toFixed(2).padStart(8)}×   ${values.map((v) => v.toFixed(0)).join(', ')}`,
+  );
+}
+const ratio = median(results.get('fleetproof load') ?? []) / autocannon;
+console.log(`\ngoal ≥ 1.0× autocannon: ${ratio.toFixed(2)}× ${ratio >= 1 ? 'met' : 'NOT met'}`);

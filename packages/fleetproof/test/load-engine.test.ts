@@ -5,7 +5,7 @@ import type { Executor, LoadPlan, Step } from '../src/load/plan.js';
 import { runLoadInWorker } from '../src/load/run-in-worker.js';
 import { vusAt } from '../src/load/schedule/ramping-vus.js';
 import { type LoadTarget, startLoadTarget } from './fixtures/load-targets.js';
-import { referencePercentiles, startProcessTarget } from './fixtures/process-target.js';
+import { startProcessTarget } from './fixtures/process-target.js';
 
 let target: LoadTarget;
 beforeAll(async () => {

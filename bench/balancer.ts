@@ -121,6 +121,14 @@ const contenders: Contender[] = [
     start: (port) =>
       startNode('fleetproof-proxy.ts', { PORT: String(port), UPSTREAM_PORT: String(upstreamPort) }),
   },
+  ...(process.env.BENCH_VARIANTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((variant) => ({
+      name: `bare+${variant}`,
+      start: (port: number) =>
+        startNode('bare-variant.ts', { PORT: String(port), UPSTREAM_PORT: String(upstreamPort), V: variant }),
+    })),
   ...(process.env.BENCH_BARE
     ? [
         {

@@ -25,6 +25,27 @@ export interface BalancerOptions {
   readonly outlierEjection?: { consecutiveErrors: number; ejectMs: number } | undefined;
 }
 
+type ClientSocket = Socket & { [CURRENT]?: ProxyExchange; [WATCHED]?: true };
+const CURRENT = Symbol('current exchange');
+const WATCHED = Symbol('close watched');
+
+/**
+ * A client can abandon an HTTP/1.1 request only by closing its connection, so one listener per connection
+ * (not one closure per request) notices it: ALB's 460.
+ */
+function watchClientSocket(socket: ClientSocket, exchange: ProxyExchange): void {
+  socket[CURRENT] = exchange;
+  if (socket[WATCHED]) return;
+  socket[WATCHED] = true;
+  socket.once('close', onClientSocketClose);
+}
+
+function onClientSocketClose(this: ClientSocket): void {
+  const exchange = this[CURRENT];
+  this[CURRENT] = undefined;
+  if (exchange && !exchange.res.writableFinished) exchange.clientClosed();
+}
+
 /**
  * The local Application Load Balancer: one HTTP/1.1 listener in front of a target group. See the ALB table
  * in shared/REFERENCE.md for every behaviour; the package README lists what differs.
@@ -139,9 +160,7 @@ export class Balancer implements ExchangeOwner {
       return;
     }
     const exchange = new ProxyExchange(this, req, res, target, prepared.headers, prepared.hasBody);
-    res.once('close', () => {
-      if (!res.writableFinished) exchange.clientClosed();
-    });
+    watchClientSocket(req.socket as ClientSocket, exchange);
     exchange.start();
   }
 

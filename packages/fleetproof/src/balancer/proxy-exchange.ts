@@ -72,9 +72,8 @@ export class ProxyExchange implements InFlight {
         method: this.req.method as Dispatcher.HttpMethod,
         headers: this.headers,
         body: this.hasBody ? this.req : null,
-        // Never let undici retry or pipeline on its own: ALB semantics are ours to apply.
-        idempotent: false,
-        blocking: true,
+        // undici's defaults for idempotent/blocking: the pools never pipeline (pipelining 1) and a Pool does
+        // not retry without a retry interceptor; forcing idempotent: false cost latency and ~15% throughput.
       },
       this as unknown as Dispatcher.DispatchHandler,
     );

@@ -8,6 +8,8 @@
  *               the machine; "added p50" = p50 through the contender − p50 direct, from the same probe.
  * Two cores carry the load generator, the upstream and the proxy at once, so one run varies by ±20%: every
  * contender is measured BENCH_ROUNDS (3) times, rounds interleaved, and the medians are reported.
+ * BENCH_BARE=1 adds a bare undici proxy (the floor for a Node proxy here); BENCH_VARIANTS=server,pool,dispatch,close
+ * adds it with one of fleetproof's settings at a time (see servers/bare-variant.ts).
  * Goals (issue 3): ≥ 1.3× @fastify/http-proxy throughput; p50 added latency ≤ 0.3 ms.
  * Run: npm run bench:balancer
  */
@@ -134,7 +136,7 @@ const contenders: Contender[] = [
         {
           name: 'bare undici proxy',
           start: (port: number) =>
-            startNode('bare-undici-proxy.ts', { PORT: String(port), UPSTREAM_PORT: String(upstreamPort) }),
+            startNode('bare-variant.ts', { PORT: String(port), UPSTREAM_PORT: String(upstreamPort), V: '' }),
         },
       ]
     : []),

@@ -1,4 +1,5 @@
-// Experiment: the bare undici proxy with fleetproof's server options (V=server), pool options (V=pool) or both.
+// The floor for a Node proxy on undici (V empty: no checks, no headers added, no metrics), and experiments adding
+// one of fleetproof's settings at a time: V=server, pool, dispatch (idempotent: false), close (a listener per request).
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
 

@@ -34,13 +34,38 @@ describe('routing', () => {
     expect(Math.abs((after.new ?? 0) - 250)).toBeLessThanOrEqual(1);
   });
 
-  it('least outstanding requests picks the target with the fewest in flight, rotating ties', () => {
+  it('least outstanding requests picks the target with the fewest in flight, breaking ties at random', () => {
     const lor = new LeastOutstandingRequests();
     const busy = target('busy', 0, 5);
     const idle = target('idle', 0, 1);
     expect(count(Array.from({ length: 10 }, () => lor.pick([busy, idle])))).toEqual({ idle: 10 });
+    // A scripted random: 0.9 keeps the first tied target, 0.1 takes the later one.
+    const scripted = [0.9, 0.1, 0.9, 0.4];
     const tie = [target('x'), target('y')];
-    expect(count(Array.from({ length: 10 }, () => lor.pick(tie)))).toEqual({ x: 5, y: 5 });
+    const fixed = new LeastOutstandingRequests(() => scripted.shift() ?? 0);
+    expect([fixed.pick(tie), fixed.pick(tie), fixed.pick(tie), fixed.pick(tie)].map((t) => t?.id)).toEqual([
+      'x',
+      'y',
+      'x',
+      'y',
+    ]);
+  });
+
+  it('least outstanding requests does not alias a two-request flow onto two idle targets', () => {
+    // Each user sends a GET then a login, one at a time: a rotation would give every login to the same target.
+    // A seeded generator (mulberry32) keeps the test deterministic; a rotation would give one target all 200.
+    let seed = 42;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const lor = new LeastOutstandingRequests(random);
+    const pair = [target('a'), target('b')];
+    const logins = count(Array.from({ length: 400 }, () => lor.pick(pair)).filter((_, i) => i % 2 === 1));
+    expect(logins.a ?? 0).toBeGreaterThan(70);
+    expect(logins.b ?? 0).toBeGreaterThan(70);
   });
 
   it('returns undefined with no candidate', () => {

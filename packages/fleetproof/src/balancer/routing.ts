@@ -40,18 +40,30 @@ export class RoundRobin implements RoutingStrategy {
   }
 }
 
-/** ALB least outstanding requests: the target with the fewest requests in flight; ties rotate. */
+/**
+ * ALB least outstanding requests: the target with the fewest requests in flight; ties are broken at random.
+ * Why random, not rotating: with a fixed flow of two requests per user (GET then login) and two idle targets,
+ * a rotation sends every GET to one target and every login to the other. A real ALB runs several nodes, which
+ * hides that aliasing; one local balancer must not create it.
+ */
 export class LeastOutstandingRequests implements RoutingStrategy {
-  private cursor = 0;
+  constructor(private readonly random: () => number = Math.random) {}
 
   pick(candidates: readonly Target[]): Target | undefined {
     const n = candidates.length;
     if (n <= 1) return candidates[0];
-    this.cursor = (this.cursor + 1) % n;
-    let best = candidates[this.cursor] as Target;
+    let best = candidates[0] as Target;
+    let ties = 1;
     for (let k = 1; k < n; k++) {
-      const target = candidates[(this.cursor + k) % n] as Target;
-      if (target.inFlight < best.inFlight) best = target;
+      const target = candidates[k] as Target;
+      if (target.inFlight < best.inFlight) {
+        best = target;
+        ties = 1;
+      } else if (target.inFlight === best.inFlight) {
+        // Reservoir sampling: each of the tied targets ends up chosen with probability 1/ties.
+        ties += 1;
+        if (this.random() * ties < 1) best = target;
+      }
     }
     return best;
   }

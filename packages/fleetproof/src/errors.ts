@@ -28,6 +28,7 @@ export const ERROR_CODES = {
     exitCode: 5,
     summary: 'The service exited or did not pass its health check in time.',
   },
+  FLEET_ERR_VERDICT: { exitCode: 10, summary: 'A prove experiment’s verdict failed.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -12,10 +12,12 @@ import {
   statusUsage,
 } from './commands/fleet-client-commands.js';
 import { loadCommand, loadUsage } from './commands/load.js';
+import { proveCommand, proveUsage } from './commands/prove.js';
 import { upCommand, upUsage } from './commands/up.js';
 import { errorLine, line } from './output.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  prove: { run: proveCommand, usage: proveUsage },
   up: { run: upCommand, usage: upUsage },
   status: { run: statusCommand, usage: statusUsage },
   scale: { run: scaleCommand, usage: scaleUsage },

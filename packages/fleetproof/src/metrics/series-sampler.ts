@@ -29,6 +29,10 @@ export interface SeriesPoint {
   inService: number;
   desired: number;
   failingOpen: boolean;
+  /** The group's last closed CPU datapoint (what target tracking compares with its target), if any. */
+  groupCpuPercent: number | undefined;
+  /** When that datapoint's period ended (one datapoint spans several points). */
+  groupCpuEndsAt: number | undefined;
   targets: TargetSecond[];
 }
 
@@ -98,6 +102,8 @@ export class SeriesSampler {
       inService: status.instances.filter((i) => i.lifecycle === 'in-service').length,
       desired: status.desired,
       failingOpen: this.balancer.group.failingOpen,
+      groupCpuPercent: status.lastDatapoint?.averageCpuPercent,
+      groupCpuEndsAt: status.lastDatapoint?.endsAt,
       targets,
     };
     this.totals.requests += c.requests;

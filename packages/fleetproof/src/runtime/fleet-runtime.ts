@@ -15,7 +15,7 @@ import { ProcessLauncher } from '../fleet/process-launcher.js';
 import { Reaper } from '../fleet/reaper.js';
 import { prometheusText } from '../metrics/prometheus.js';
 import { RunFolder } from '../metrics/run-folder.js';
-import { SeriesSampler } from '../metrics/series-sampler.js';
+import { type SeriesPoint, SeriesSampler } from '../metrics/series-sampler.js';
 import { stateDir } from '../project.js';
 import { runCommand } from '../service/run-command.js';
 
@@ -34,6 +34,8 @@ export interface FleetOptions {
   /** Progress and events, one line at a time. */
   readonly onLine?: (line: string) => void;
   readonly onEvent?: (event: FleetEvent) => void;
+  /** Each per-second series point, as it is written to the run folder. */
+  readonly onPoint?: (point: SeriesPoint) => void;
 }
 
 export interface Fleet {
@@ -213,7 +215,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     });
     cleanups.push(() => group.shutdown());
 
-    const sampler = new SeriesSampler(clock, balancer, group, (point) => run.point(point));
+    const sampler = new SeriesSampler(clock, balancer, group, (point) => {
+      run.point(point);
+      options.onPoint?.(point);
+    });
     sampler.start();
     cleanups.push(() => sampler.stop());
 

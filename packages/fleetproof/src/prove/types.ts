@@ -1,0 +1,94 @@
+import type { FleetproofConfig } from '../config/schema.js';
+import type { TimingProfile } from '../config/timing-profiles.js';
+import type { LoadSummary, SeriesSecond } from '../load/load-metrics.js';
+import type { SeriesPoint } from '../metrics/series-sampler.js';
+
+export type ExperimentId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5';
+
+/** One measured claim behind a verdict: what was required, and what was measured. */
+export interface Check {
+  label: string;
+  passed: boolean;
+  measured: string;
+}
+
+/** A compressed duration and what it means with AWS's default timings (see time-mapping.ts). */
+export interface MappedDuration {
+  label: string;
+  measuredMs: number;
+  awsMs: number;
+  explanation: string;
+}
+
+export interface TimelineEvent {
+  /** ms from the start of the run it belongs to. */
+  t: number;
+  reason: string;
+  message: string;
+}
+
+/** Per-second fleet figures, relative to the run's start. */
+export type FleetSecond = Omit<SeriesPoint, 't'> & { t: number };
+
+/** A load second, relative to the run's start (the load may start later than the fleet). */
+export type LoadSecond = SeriesSecond & { t: number };
+
+/** One fleet + load run inside an experiment (E1 and E2 have two: before and after). */
+export interface RunRecording {
+  label: string;
+  /** What was different about this run (instance size, CPU mode, scaling). */
+  setup: string;
+  startedAt: number;
+  durationMs: number;
+  /** The fleet's own run folder (events, series, instance logs). */
+  runDir: string;
+  fleet: FleetSecond[];
+  load: LoadSecond[];
+  events: TimelineEvent[];
+  summary: LoadSummary | undefined;
+  /** Extra per-run series an experiment adds (E3's version share, E5's writes), keyed by chart title. */
+  extraSeries?: ExtraSeries[];
+}
+
+export interface ExtraSeries {
+  title: string;
+  unit: string;
+  /** x = seconds from run start. */
+  x: number[];
+  lines: { label: string; values: (number | null)[] }[];
+}
+
+export interface FigureRow {
+  label: string;
+  values: string[];
+}
+
+export interface ExperimentResult {
+  id: ExperimentId;
+  title: string;
+  /** The field report this comes from and what it claimed. */
+  origin: string;
+  passed: boolean;
+  checks: Check[];
+  /** A table of the experiment's figures (columns named in `columns`). */
+  columns: string[];
+  rows: FigureRow[];
+  runs: RunRecording[];
+  mapped: MappedDuration[];
+  /** Why the result looks the way it does, for the report. */
+  explanation: string[];
+  durationMs: number;
+}
+
+export interface ProveContext {
+  root: string;
+  config: FleetproofConfig;
+  databaseUrl: string;
+  quick: boolean;
+  fast: TimingProfile;
+  aws: TimingProfile;
+  /** A progress line (replaced in place on a terminal). */
+  progress: (text: string) => void;
+  /** A line that stays. */
+  say: (text: string) => void;
+}

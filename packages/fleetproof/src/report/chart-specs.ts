@@ -1,0 +1,106 @@
+import type { RunRecording } from '../prove/types.js';
+
+/** One chart, as the page's script draws it: x in seconds from the run's start, one line per series. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  unit: string;
+  x: number[];
+  series: { label: string; values: (number | null)[]; color: string; dash?: boolean }[];
+}
+
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+const color = (i: number) => PALETTE[i % PALETTE.length] as string;
+
+/** The charts every run gets: traffic and errors, latency, CPU per instance, instance counts; then its extras. */
+export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent: number): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  const loadX = run.load.map((s) => round(s.t / 1000));
+  if (run.load.length > 0) {
+    charts.push({
+      id: `${idPrefix}-traffic`,
+      title: 'Load generator: requests and failures per second',
+      unit: 'req/s',
+      x: loadX,
+      series: [
+        { label: 'requests', values: run.load.map((s) => s.rps), color: color(0) },
+        { label: 'failed', values: run.load.map((s) => s.failed), color: color(1) },
+        { label: 'dropped iterations', values: run.load.map((s) => s.dropped), color: color(7), dash: true },
+      ],
+    });
+    charts.push({
+      id: `${idPrefix}-latency`,
+      title: 'Load generator: latency percentiles (per second)',
+      unit: 'ms',
+      x: loadX,
+      series: [
+        { label: 'p50', values: run.load.map((s) => s.p50Ms), color: color(2) },
+        { label: 'p95', values: run.load.map((s) => s.p95Ms), color: color(3) },
+        { label: 'p99', values: run.load.map((s) => s.p99Ms), color: color(1) },
+      ],
+    });
+  }
+  const fleetX = run.fleet.map((p) => round(p.t / 1000));
+  const instanceIds = [...new Set(run.fleet.flatMap((p) => p.targets.map((t) => t.id)))];
+  charts.push({
+    id: `${idPrefix}-cpu`,
+    title: 'CPU per instance (% of its vCPUs) and the group datapoint target tracking sees',
+    unit: '%',
+    x: fleetX,
+    series: [
+      ...instanceIds.map((id, i) => ({
+        label: id.slice(0, 8),
+        values: run.fleet.map((p) => {
+          const cpu = p.targets.find((t) => t.id === id)?.cpuPercent;
+          return cpu === undefined ? null : round(cpu);
+        }),
+        color: color(i + 2),
+      })),
+      {
+        label: 'group datapoint',
+        values: run.fleet.map((p) => (p.groupCpuPercent === undefined ? null : round(p.groupCpuPercent))),
+        color: color(0),
+      },
+      {
+        label: `target ${targetCpuPercent}%`,
+        values: run.fleet.map(() => targetCpuPercent),
+        color: color(1),
+        dash: true,
+      },
+    ],
+  });
+  charts.push({
+    id: `${idPrefix}-instances`,
+    title: 'Instances: desired, in service, healthy in the target group',
+    unit: 'instances',
+    x: fleetX,
+    series: [
+      { label: 'desired', values: run.fleet.map((p) => p.desired), color: color(7), dash: true },
+      { label: 'in service', values: run.fleet.map((p) => p.inService), color: color(0) },
+      { label: 'healthy', values: run.fleet.map((p) => p.healthy), color: color(2) },
+    ],
+  });
+  charts.push({
+    id: `${idPrefix}-balancer`,
+    title: 'Balancer: requests and 5xx per second (502/503/504 from the balancer, 5xx from targets)',
+    unit: 'req/s',
+    x: fleetX,
+    series: [
+      { label: 'requests', values: run.fleet.map((p) => p.rps), color: color(0) },
+      { label: 'balancer 5xx', values: run.fleet.map((p) => p.elb5xx), color: color(1) },
+      { label: 'target 5xx', values: run.fleet.map((p) => p.target5xx), color: color(3) },
+    ],
+  });
+  for (const [i, extra] of (run.extraSeries ?? []).entries()) {
+    charts.push({
+      id: `${idPrefix}-extra${i}`,
+      title: extra.title,
+      unit: extra.unit,
+      x: extra.x.map(round),
+      series: extra.lines.map((l, j) => ({ label: l.label, values: l.values, color: color(j + 4) })),
+    });
+  }
+  return charts;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

@@ -9,6 +9,8 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
+    // `prove --quick` runs alone afterwards (vitest.e2e.config.ts): it measures CPU on this machine.
+    exclude: ['**/node_modules/**', '**/*.e2e.test.ts'],
     // One embedded PostgreSQL for the whole run; each test file creates its own databases in it.
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/plain-summary-reporter.ts'],

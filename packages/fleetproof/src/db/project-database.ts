@@ -20,6 +20,17 @@ export async function openProjectDatabase(
   return { url: embedded.url, embedded, stop: () => embedded.stop() };
 }
 
+/**
+ * The environment openProjectDatabase should see for a config: `mode: 'url'` uses its url (or $DATABASE_URL);
+ * `embedded` still yields to a $DATABASE_URL the user set, as `npm start` does.
+ */
+export function databaseEnv(database: {
+  mode: 'embedded' | 'url';
+  url?: string | undefined;
+}): NodeJS.ProcessEnv {
+  return { DATABASE_URL: (database.mode === 'url' ? database.url : undefined) ?? process.env.DATABASE_URL };
+}
+
 /** The URL with its password masked, for printing. */
 export function redactUrl(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');

@@ -15,7 +15,7 @@ export async function singleVersusFleet(context: ProveContext): Promise<Experime
   const started = Date.now();
   const load = context.quick
     ? { from: 2, to: 30, rampMs: 15_000, holdMs: 6000 }
-    : { from: 2, to: 30, rampMs: 25_000, holdMs: 10_000 };
+    : { from: 2, to: 30, rampMs: 20_000, holdMs: 8000 };
   const plan = indexThenLoginArrivals(load);
   // Least outstanding requests: round robin strictly alternates, and with two requests per user on two idle
   // targets every login would land on the same instance (see balancer/routing.ts).

@@ -33,7 +33,7 @@ export async function blockingHandler(context: ProveContext): Promise<Experiment
   const target = context.config.scaling.targetCpuPercent;
   const load = context.quick
     ? { vus: 20, rampUpMs: 6000, holdMs: 14_000, rampDownMs: 2000 }
-    : { vus: 20, rampUpMs: 8000, holdMs: 22_000, rampDownMs: 3000 };
+    : { vus: 20, rampUpMs: 6000, holdMs: 17_000, rampDownMs: 3000 };
   const plan = postThenSleepVus(load);
   const scaling = { min: 1, max: 2, enabled: true };
 

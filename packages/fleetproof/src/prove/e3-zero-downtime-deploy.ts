@@ -13,7 +13,7 @@ export async function zeroDowntimeDeploy(context: ProveContext): Promise<Experim
   const started = Date.now();
   const from = context.config.service.version;
   const to = nextVersion(from);
-  const loadMs = context.quick ? 20_000 : 30_000;
+  const loadMs = context.quick ? 20_000 : 24_000;
   const deployAfterMs = context.quick ? 4000 : 6000;
   const rate = 20;
   const fleet = await ExperimentFleet.start(context, {

@@ -21,7 +21,7 @@ export async function scaleOutAndIn(context: ProveContext): Promise<ExperimentRe
   const { min, max, targetCpuPercent: target } = context.config.scaling;
   const load = context.quick
     ? { vus: 16, rampUpMs: 4000, holdMs: 14_000, rampDownMs: 2000 }
-    : { vus: 16, rampUpMs: 5000, holdMs: 20_000, rampDownMs: 3000 };
+    : { vus: 16, rampUpMs: 5000, holdMs: 16_000, rampDownMs: 3000 };
   const fleet = await ExperimentFleet.start(context, {
     label: 'E4 scale out and in',
     setup: `${min}–${max} instances of ${context.config.instance.cpus} vCPU, target ${target}% CPU, CPU_MODE=async`,

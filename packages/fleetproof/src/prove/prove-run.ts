@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FleetproofConfig } from '../config/schema.js';
 import { TIMING_PROFILES } from '../config/timing-profiles.js';
-import { openProjectDatabase } from '../db/project-database.js';
+import { databaseEnv, openProjectDatabase } from '../db/project-database.js';
 import { FleetError } from '../errors.js';
 import { stateDir } from '../project.js';
 import { renderReport } from '../report/html-report.js';
@@ -59,9 +59,7 @@ export async function runProve(options: ProveOptions): Promise<ProveOutcome> {
       'FLEET_ERR_CONFIG',
       'prove needs database.migrateCommand: the experiments write rows',
     );
-  const env =
-    config.database.mode === 'url' ? { DATABASE_URL: config.database.url ?? process.env.DATABASE_URL } : {};
-  const database = await openProjectDatabase(options.root, env, options.say);
+  const database = await openProjectDatabase(options.root, databaseEnv(config.database), options.say);
   const results: ExperimentResult[] = [];
   try {
     const context: ProveContext = {

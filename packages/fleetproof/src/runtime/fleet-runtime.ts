@@ -5,7 +5,7 @@ import type { FleetproofConfig } from '../config/schema.js';
 import type { TimingProfile, TimingProfileName } from '../config/timing-profiles.js';
 import { resolveTiming } from '../config/validate.js';
 import { ControlServer } from '../control/control-server.js';
-import { openProjectDatabase, type ProjectDatabase } from '../db/project-database.js';
+import { databaseEnv, openProjectDatabase, type ProjectDatabase } from '../db/project-database.js';
 import { FleetError } from '../errors.js';
 import { AddressAllocator } from '../fleet/addresses.js';
 import { AutoScalingGroup, type FleetEvent } from '../fleet/auto-scaling-group.js';
@@ -110,11 +110,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     if (options.databaseUrl) {
       database = { url: options.databaseUrl, stop: async () => {} };
     } else {
-      const env =
-        config.database.mode === 'url'
-          ? { DATABASE_URL: config.database.url ?? process.env.DATABASE_URL }
-          : {};
-      database = await openProjectDatabase(root, env, (line) => say(line));
+      database = await openProjectDatabase(root, databaseEnv(config.database), (line) => say(line));
       if (database.embedded) reaper.watchProcess(database.embedded.pid, 'SIGINT', 15_000);
     }
     cleanups.push(async () => {

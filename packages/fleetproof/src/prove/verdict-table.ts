@@ -13,6 +13,7 @@ export function verdictTable(
     for (const check of r.checks) {
       lines.push(`      ${check.passed ? '✓' : paint.red('✗')} ${check.label}: ${check.measured}`);
     }
+    lines.push(...figureLines(r));
     for (const m of r.mapped) {
       lines.push(
         `      ⏱ ${m.label}: ${formatSeconds(m.measuredMs / 1000)} here ≈ ${formatSeconds(m.awsMs / 1000)} with AWS defaults`,
@@ -20,4 +21,13 @@ export function verdictTable(
     }
   }
   return lines.join('\n');
+}
+
+/** The experiment's figures (e.g. E1: requests, timeouts, failed users, p99), columns aligned. */
+function figureLines(r: ExperimentResult): string[] {
+  const table = [['', ...r.columns], ...r.rows.map((row) => [row.label, ...row.values])];
+  const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((cells) => (cells[i] ?? '').length)));
+  return table.map((cells) =>
+    `      ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd(),
+  );
 }

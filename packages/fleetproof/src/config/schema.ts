@@ -171,6 +171,22 @@ export const configSchema = z
       })
       .strict()
       .default({ profile: 'fast', aws: {}, fast: {} }),
+    /** The AWS deployment (infra/aws) only. */
+    aws: z
+      .object({
+        /** An ACM certificate ARN: HTTPS on 443, HTTP redirects to it. */
+        certificateArn: z
+          .string()
+          .regex(/^arn:aws[\w-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'an ACM certificate ARN')
+          .optional(),
+        databaseInstanceType: z
+          .string()
+          .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'an RDS instance class such as db.t4g.micro')
+          .default('db.t4g.micro'),
+        databaseMultiAz: z.boolean().default(false),
+      })
+      .strict()
+      .default({ databaseInstanceType: 'db.t4g.micro', databaseMultiAz: false }),
     /** Load scenarios (the load generator's section). */
     scenarios: z.record(z.string(), z.unknown()).default({}),
   })

@@ -29,6 +29,11 @@ export const ERROR_CODES = {
     summary: 'The service exited or did not pass its health check in time.',
   },
   FLEET_ERR_VERDICT: { exitCode: 10, summary: 'A prove experiment’s verdict failed.' },
+  FLEET_ERR_AWS: {
+    exitCode: 11,
+    summary:
+      'An AWS command failed: no credentials or region, no docker, or the rollout failed or rolled back.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ERROR_CODES, FleetError } from '../errors.js';
 import { apiCommand, apiUsage } from './commands/api.js';
+import { awsCommand, awsUsage } from './commands/aws.js';
 import {
   deployCommand,
   deployUsage,
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   down: { run: () => downCommand(), usage: downUsage },
   load: { run: loadCommand, usage: loadUsage },
   api: { run: apiCommand, usage: apiUsage },
+  aws: { run: awsCommand, usage: awsUsage },
 };
 
 function usage(): string {

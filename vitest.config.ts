@@ -7,6 +7,7 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'packages/*/src/**/*.test.ts',
       'packages/*/test/**/*.test.ts',
+      'infra/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     // `prove --quick` runs alone afterwards (vitest.e2e.config.ts): it measures CPU on this machine.

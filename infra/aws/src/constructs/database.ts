@@ -29,7 +29,7 @@ export class Database extends Construct {
       throw new Error(`Database instanceType: got "${instanceType}", expected e.g. "db.t4g.micro"`);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: 'PostgreSQL: only from the instances',
+      description: 'PostgreSQL: only from the instances and the secret rotation function',
       allowAllOutbound: false,
     });
     this.instance = new rds.DatabaseInstance(this, 'Instance', {

@@ -11,7 +11,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { findProjectRoot, loadConfig } from 'fleetproof';
 import { buildApp, defaultRegion } from '../app.js';
-import { accountFromCredentials, regionFromEnv } from '../deploy/aws-context.js';
+import { AwsUsageError, accountFromCredentials, regionFromEnv } from '../deploy/aws-context.js';
 import { awsDeploy } from '../deploy/aws-deploy.js';
 import type { CommandRunner } from '../deploy/push-image.js';
 
@@ -60,7 +60,7 @@ export async function awsCommand(argv: string[], say: (line: string) => void): P
       options: { version: { type: 'string' }, 'skip-build': { type: 'boolean' } },
       strict: true,
     });
-    if (!values.version) throw new Error(`--version is required\n${awsUsage}`);
+    if (!values.version) throw new AwsUsageError(`--version is required\n${awsUsage}`);
     const region = regionFromEnv();
     const account = await accountFromCredentials(new STSClient({ region }));
     say(`account ${account} · region ${region} · ${config.rollout.strategy}`);
@@ -84,5 +84,5 @@ export async function awsCommand(argv: string[], say: (line: string) => void): P
     say(`done    ${status}`);
     return 0;
   }
-  throw new Error(`unknown aws command ${JSON.stringify(sub ?? '')}\n${awsUsage}`);
+  throw new AwsUsageError(`unknown aws command ${JSON.stringify(sub ?? '')}\n${awsUsage}`);
 }

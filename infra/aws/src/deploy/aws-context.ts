@@ -8,6 +8,14 @@ export class AwsDeployError extends Error {
   }
 }
 
+/** The command line was wrong (unknown subcommand, missing option): the CLI shows usage and exits 2. */
+export class AwsUsageError extends AwsDeployError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AwsUsageError';
+  }
+}
+
 /** The region from the environment, or one clear line saying how to set it. */
 export function regionFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -34,3 +42,6 @@ export async function accountFromCredentials(sts: Pick<STSClient, 'send'>): Prom
     throw new AwsDeployError(`AWS rejected the credentials: ${name}: ${(error as Error).message}`);
   }
 }
+
+/** Waits between status polls (tests inject an immediate one). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

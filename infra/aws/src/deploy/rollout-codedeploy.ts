@@ -4,10 +4,8 @@ import {
   GetDeploymentCommand,
 } from '@aws-sdk/client-codedeploy';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AwsDeployError } from './aws-context.js';
+import { AwsDeployError, sleep } from './aws-context.js';
 import type { RolloutOptions } from './rollout-instance-refresh.js';
-
-const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Uploads a revision bundle (a .tgz of infra/aws/codedeploy with VERSION and HEALTH_PATH) and deploys it to
@@ -54,6 +52,6 @@ export async function rolloutByCodeDeploy(
         `deployment ${deploymentId} ${status}${rolledBack}${info?.errorInformation?.message ? `: ${info.errorInformation.message}` : ''}`,
       );
     }
-    await (o.sleep ?? sleeper)(o.pollMs ?? 15_000);
+    await (o.sleep ?? sleep)(o.pollMs ?? 15_000);
   }
 }

@@ -4,7 +4,7 @@ import {
   StartInstanceRefreshCommand,
 } from '@aws-sdk/client-auto-scaling';
 import type { FleetproofAwsSettings } from '../aws-settings.js';
-import { AwsDeployError } from './aws-context.js';
+import { AwsDeployError, sleep } from './aws-context.js';
 
 export interface RolloutOptions {
   settings: FleetproofAwsSettings;
@@ -14,7 +14,6 @@ export interface RolloutOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const sleeper = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const DONE_OK = new Set(['Successful']);
 const DONE_BAD = new Set(['Failed', 'Cancelled', 'RollbackSuccessful', 'RollbackFailed', 'Baseline_Failed']);
 
@@ -61,6 +60,6 @@ export async function rolloutByInstanceRefresh(
       throw new AwsDeployError(
         `instance refresh ${id} ended ${status}${refresh?.StatusReason ? `: ${refresh.StatusReason}` : ''}`,
       );
-    await (o.sleep ?? sleeper)(o.pollMs ?? 15_000);
+    await (o.sleep ?? sleep)(o.pollMs ?? 15_000);
   }
 }

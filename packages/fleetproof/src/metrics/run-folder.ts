@@ -17,6 +17,11 @@ export interface RunInfo {
  * series.ndjson (one line per second), instances/<id>.log and control.json (how to reach the control API;
  * mode 0600 because it holds the token). .fleetproof/current names the latest run.
  */
+/** A run folder's time prefix: 20261122T043213 (UTC), sortable and safe in a path. */
+export function runStamp(now: number): string {
+  return new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+}
+
 export class RunFolder {
   readonly dir: string;
   readonly runId: string;
@@ -28,8 +33,7 @@ export class RunFolder {
     private readonly stateDir: string,
     now: number,
   ) {
-    const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-    this.runId = `${stamp}-${randomBytes(3).toString('hex')}`;
+    this.runId = `${runStamp(now)}-${randomBytes(3).toString('hex')}`;
     this.dir = join(stateDir, 'runs', this.runId);
     mkdirSync(join(this.dir, 'instances'), { recursive: true });
     this.events = createWriteStream(join(this.dir, 'events.ndjson'), { flags: 'a' });

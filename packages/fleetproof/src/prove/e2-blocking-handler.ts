@@ -1,8 +1,8 @@
-import type { LoadSummary } from '../load/load-metrics.js';
 import { ExperimentFleet } from './experiment-fleet.js';
 import { postThenSleepVus } from './load-plans.js';
 import {
   countEvents,
+  fiveXxResponses,
   loadFigures,
   longestBreach,
   meanGroupCpu,
@@ -13,23 +13,17 @@ import {
   scaleOutMapping,
 } from './measure.js';
 import { mapToAws } from './time-mapping.js';
-import type { Check, ExperimentResult, MappedDuration, ProveContext, RunRecording } from './types.js';
+import type { Check, ExperimentFindings, MappedDuration, ProveContext, RunRecording } from './types.js';
 
 // The first report's instance size: 2 vCPUs, where one blocked thread can use at most half.
 const INSTANCE = { cpus: 2, memoryMiB: 1024 };
-
-const fiveXxResponses = (summary: LoadSummary | undefined) =>
-  Object.entries(summary?.codes ?? {})
-    .filter(([code]) => code.startsWith('5'))
-    .reduce((n, [, count]) => n + count, 0);
 
 /**
  * E2 (first report): POST / burns CPU with pbkdf2. Done synchronously (`CPU_MODE=blocking`) it holds the one
  * JavaScript thread, so health checks time out and the instance is replaced before target tracking can act,
  * and its CPU never passes 1/vCPUs. Done asynchronously (libuv's thread pool) the same load scales out.
  */
-export async function blockingHandler(context: ProveContext): Promise<ExperimentResult> {
-  const started = Date.now();
+export async function blockingHandler(context: ProveContext): Promise<ExperimentFindings> {
   const target = context.config.scaling.targetCpuPercent;
   const load = context.quick
     ? { vus: 20, rampUpMs: 6000, holdMs: 14_000, rampDownMs: 2000 }
@@ -110,7 +104,6 @@ export async function blockingHandler(context: ProveContext): Promise<Experiment
     title: 'The blocking-handler pitfall',
     origin:
       'First report: with pbkdf2Sync each request took about 1 s, the ALB returned 503s, health checks failed and the instance was judged dead before scaling acted; peak CPU 48%, never over the 50% target. With async pbkdf2 the service scaled.',
-    passed: checks.every((c) => c.passed),
     checks,
     columns: ['requests', 'failed', '5xx', 'peak CPU', 'peak instances', 'p99'],
     rows: [
@@ -129,7 +122,6 @@ export async function blockingHandler(context: ProveContext): Promise<Experiment
       'The health check waits behind the blocked thread, times out, and the group replaces the instance (after its grace period); while the replacement starts there is no registered target, so the balancer answers 503.',
       'With async pbkdf2 the work runs on libuv’s thread pool (4 threads), the event loop stays free to answer health checks, CPU rises past the target and the group adds an instance.',
     ],
-    durationMs: Date.now() - started,
   };
 }
 

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { startWriters, type WriteLedger } from './acknowledged-writes.js';
 import { nextVersion } from './e3-zero-downtime-deploy.js';
 import { ExperimentFleet } from './experiment-fleet.js';
-import type { Check, ExperimentResult, ProveContext } from './types.js';
+import type { Check, ExperimentFindings, ProveContext } from './types.js';
 
 const WRITERS = 4;
 
@@ -11,8 +11,7 @@ const WRITERS = 4;
  * acknowledged nor in flight when its request failed; across a crash (SIGKILL) and an instance refresh.
  * The table is apps/api's `logs` (one row per POST /).
  */
-export async function nothingLost(context: ProveContext): Promise<ExperimentResult> {
-  const started = Date.now();
+export async function nothingLost(context: ProveContext): Promise<ExperimentFindings> {
   const before = await queryIds(context.databaseUrl, 'SELECT coalesce(max(id), 0)::int AS id FROM logs');
   const baseline = before[0] ?? 0;
   const fleet = await ExperimentFleet.start(context, {
@@ -86,7 +85,6 @@ export async function nothingLost(context: ProveContext): Promise<ExperimentResu
     title: 'Nothing lost',
     origin:
       'Neither report checked the data: a deploy or a crash that silently drops writes would still have looked green.',
-    passed: checks.every((c) => c.passed),
     checks,
     columns: ['POSTs', 'acknowledged', 'found', 'missing', 'unacknowledged', 'rows from unacknowledged'],
     rows: [
@@ -108,7 +106,6 @@ export async function nothingLost(context: ProveContext): Promise<ExperimentResu
       `${WRITERS} clients POST / in a loop through the balancer. ${killed ? `${killed} is SIGKILLed ${settleMs / 1000} s in (a crash: its in-flight requests fail with 502)` : 'no instance could be killed'}; once a replacement is healthy, the group is refreshed to a new version (graceful: draining, then SIGTERM).`,
       'Afterwards every id the service acknowledged is looked up in the database. A request that failed may still have committed (the crash came after the insert, before the answer): such rows are allowed, up to the number of requests that ended without an answer.',
     ],
-    durationMs: Date.now() - started,
   };
 }
 

@@ -21,9 +21,11 @@ export function peakInstances(run: RunRecording): number {
   return Math.max(0, ...run.fleet.map((p) => p.inService));
 }
 
-/** Responses with a 5xx status, from the balancer (502/503/504) or from a target. */
-export function fiveXx(run: RunRecording): number {
-  return run.fleet.reduce((n, p) => n + p.elb5xx + p.target5xx, 0);
+/** Responses the load generator got with a 5xx status (from the balancer or from a target). */
+export function fiveXxResponses(summary: LoadSummary | undefined): number {
+  return Object.entries(summary?.codes ?? {})
+    .filter(([code]) => code.startsWith('5'))
+    .reduce((n, [, count]) => n + count, 0);
 }
 
 export interface LoadFigures {

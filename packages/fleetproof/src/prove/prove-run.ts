@@ -4,6 +4,7 @@ import type { FleetproofConfig } from '../config/schema.js';
 import { TIMING_PROFILES } from '../config/timing-profiles.js';
 import { databaseEnv, openProjectDatabase } from '../db/project-database.js';
 import { FleetError } from '../errors.js';
+import { runStamp } from '../metrics/run-folder.js';
 import { stateDir } from '../project.js';
 import { renderReport } from '../report/html-report.js';
 import { singleVersusFleet } from './e1-single-vs-fleet.js';
@@ -11,11 +12,11 @@ import { blockingHandler } from './e2-blocking-handler.js';
 import { zeroDowntimeDeploy } from './e3-zero-downtime-deploy.js';
 import { scaleOutAndIn } from './e4-scale-out-and-in.js';
 import { nothingLost } from './e5-nothing-lost.js';
-import type { ExperimentId, ExperimentResult, ProveContext } from './types.js';
+import type { ExperimentFindings, ExperimentId, ExperimentResult, ProveContext } from './types.js';
 
 export const EXPERIMENTS: Record<
   ExperimentId,
-  { title: string; run: (c: ProveContext) => Promise<ExperimentResult> }
+  { title: string; run: (c: ProveContext) => Promise<ExperimentFindings> }
 > = {
   E1: { title: 'Single instance vs fleet', run: singleVersusFleet },
   E2: { title: 'The blocking-handler pitfall', run: blockingHandler },
@@ -73,15 +74,20 @@ export async function runProve(options: ProveOptions): Promise<ProveOutcome> {
       say: options.say,
     };
     for (const id of options.only) {
-      const result = await EXPERIMENTS[id].run(context);
+      const experimentStarted = Date.now();
+      const findings = await EXPERIMENTS[id].run(context);
+      const result: ExperimentResult = {
+        ...findings,
+        passed: findings.checks.every((c) => c.passed),
+        durationMs: Date.now() - experimentStarted,
+      };
       results.push(result);
       options.onResult?.(result);
     }
   } finally {
     await database.stop();
   }
-  const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const dir = join(stateDir(options.root), 'runs', `prove-${stamp}`);
+  const dir = join(stateDir(options.root), 'runs', `prove-${runStamp(started)}`);
   mkdirSync(dir, { recursive: true });
   const durationMs = Date.now() - started;
   const meta = { startedAt: started, durationMs, quick: options.quick, config };

@@ -63,11 +63,15 @@ export interface FigureRow {
   values: string[];
 }
 
+/** What an experiment returns: its measurements and checks. The runner adds the verdict and the time. */
+export type ExperimentFindings = Omit<ExperimentResult, 'passed' | 'durationMs'>;
+
 export interface ExperimentResult {
   id: ExperimentId;
   title: string;
   /** The field report this comes from and what it claimed. */
   origin: string;
+  /** Every check passed. */
   passed: boolean;
   checks: Check[];
   /** A table of the experiment's figures (columns named in `columns`). */

@@ -25,13 +25,10 @@ export async function awsCommand(argv: string[]): Promise<number> {
   try {
     return await module.awsCommand(argv, (text) => line(text));
   } catch (error) {
-    const e = error as Error;
-    if (
-      e.name === 'AwsDeployError' ||
-      e.message.includes('\nfleetproof aws') ||
-      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    )
-      throw new FleetError('FLEET_ERR_AWS', e.message);
+    const e = error as Error & { code?: string };
+    if (e.name === 'AwsUsageError' || e.code?.startsWith('ERR_PARSE_ARGS'))
+      throw new FleetError('FLEET_ERR_USAGE', e.message);
+    if (e.name === 'AwsDeployError') throw new FleetError('FLEET_ERR_AWS', e.message);
     throw error;
   }
 }

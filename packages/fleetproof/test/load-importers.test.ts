@@ -26,11 +26,15 @@ function script(name: string, text: string): string {
 }
 
 function load(...args: string[]): Promise<{ code: number; out: string }> {
+  return loadWithEnv({}, ...args);
+}
+
+function loadWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, 'load', ...args],
-      { cwd: REPO, timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: REPO, timeout: 120_000, env: { ...process.env, NO_COLOR: '1', ...env } },
       (error, stdout, stderr) =>
         resolve({
           code: error ? Number((error as { code?: number }).code ?? 1) : 0,
@@ -111,6 +115,26 @@ describe('fleetproof load with the field reports’ scripts', () => {
     expect(code).toBe(99);
     expect(out).toContain('✗ http_req_duration p(95)<0.001');
     expect(out).toContain('[FLEET_ERR_THRESHOLDS]');
+  }, 60_000);
+
+  it('gives k6 scripts the environment as __ENV, a plain object the script may change', async () => {
+    const path = script(
+      'env.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = { vus: 1, iterations: 3 };
+export default function () {
+  __ENV.VISITS = String(Number(__ENV.VISITS ?? 0) + 1);
+  check(http.get(__ENV.FLEET_TARGET), { 'reached the target': (r) => r.status === 200 });
+  check(__ENV.VISITS, { 'keeps what the script wrote': (v) => Number(v) >= 1 });
+}
+`,
+    );
+    const { code, out } = await loadWithEnv({ FLEET_TARGET: `${target.url}/` }, path, '--json');
+    expect(code, out).toBe(0);
+    const { summary } = JSON.parse(out);
+    expect(summary.http_reqs.count).toBe(3);
+    expect(summary.checks).toMatchObject({ passes: 6, fails: 0 });
   }, 60_000);
 
   it('runs the Artillery script (ramp then hold; index, login, captured token): all vusers complete', async () => {

@@ -26,7 +26,9 @@ export interface LoadResult {
   aborted: string | undefined;
 }
 
-const now = () => performance.timeOrigin + performance.now();
+// Epoch milliseconds with sub-millisecond precision; the origin is read once (it is a getter on every call).
+const origin = performance.timeOrigin;
+const now = () => origin + performance.now();
 const TICK_MS = 50;
 
 /** Runs every scenario of a plan at once and returns the summary and threshold results. */
@@ -197,7 +199,9 @@ async function runClosed(
     let own = e.type === 'per-vu-iterations' ? e.iterations : Number.POSITIVE_INFINITY;
     const entry = { vu, stopAt: Number.POSITIVE_INFINITY, done: Promise.resolve() };
     entry.done = (async () => {
-      while (!vu.stopped && !ctx.state.ended && now() - start < durationMs && now() < entry.stopAt) {
+      while (!vu.stopped && !ctx.state.ended) {
+        const t = now();
+        if (t - start >= durationMs || t >= entry.stopAt) break;
         if (e.type === 'shared-iterations') {
           if (shared <= 0) break;
           shared -= 1;

@@ -2,12 +2,15 @@
  * Requests per second of one load generator process against the same hello-world server, side by side in one
  * run: fleetproof load (a k6 script, constant VUs, no think time), autocannon and wrk (Debian's, installed
  * here if possible), each with BENCH_CONNECTIONS (32) connections for BENCH_SECONDS (5) s, BENCH_ROUNDS (3)
- * interleaved rounds, medians. Goal (issue 4): fleetproof ≥ 1.0× autocannon.
+ * interleaved rounds, medians. Goal (issue 4): fleetproof ≥ 1.0× autocannon. Also run: the undici floor, a
+ * loop of bare undici dispatches doing nothing else, the ceiling for any generator built on undici.
+ * BENCH_PIN=1 puts the upstream on CPU 1 and each generator on CPU 0 (taskset), so every generator gets one
+ * whole core instead of competing with the upstream for two.
  * Run: npm run bench:load
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
 import { ensureInstalled } from './servers/native-proxies.js';
@@ -16,8 +19,16 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const repo = join(import.meta.dirname, '..');
+const PIN =
+  process.env.BENCH_PIN === '1' && availableParallelism() >= 2 && ensureInstalled('taskset', 'util-linux');
+if (process.env.BENCH_PIN === '1' && !PIN)
+  console.log('BENCH_PIN: taskset or a second CPU missing; not pinned');
+/** The command line, under `taskset -c cpu` when pinning. */
+const onCpu = (cpu: number, file: string, args: string[]): [string, string[]] =>
+  PIN ? ['taskset', ['-c', String(cpu), file, ...args]] : [file, args];
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+function run(command: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const [file, args] = onCpu(0, command, argv);
   return new Promise((resolve, reject) =>
     execFile(file, args, { env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) =>
       error && !stdout ? reject(new Error(`${file}: ${stderr || error.message}`)) : resolve(stdout),
@@ -26,10 +37,13 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 const port = await findFreePort();
-const upstream = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bench/servers/hello-upstream.ts')], {
-  env: { ...process.env, PORT: String(port) },
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
+const upstream = spawn(
+  ...onCpu(1, process.execPath, ['--import', 'tsx', join(repo, 'bench/servers/hello-upstream.ts')]),
+  {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  },
+);
 await new Promise((resolve) => upstream.once('message', resolve));
 const url = `http://127.0.0.1:${port}/`;
 
@@ -74,6 +88,19 @@ const contenders: { name: string; measure: () => Promise<number> }[] = [
     },
   },
 ];
+contenders.push({
+  name: 'undici floor',
+  measure: async () => {
+    const out = await run(process.execPath, [join(repo, 'bench/servers/undici-floor-generator.mjs')], {
+      ...process.env,
+      TARGET: url,
+      CONNECTIONS: String(CONNECTIONS),
+      SECONDS: String(SECONDS),
+    });
+    const { requests, seconds } = JSON.parse(out) as { requests: number; seconds: number };
+    return requests / seconds;
+  },
+});
 if (ensureInstalled('wrk', 'wrk')) {
   contenders.push({
     name: 'wrk (1 thread)',
@@ -98,7 +125,7 @@ try {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
 const autocannon = median(results.get('autocannon') ?? []);
 console.log(
-  `\n${CONNECTIONS} connections × ${SECONDS} s, medians of ${ROUNDS} interleaved rounds, one process each\n`,
+  `\n${CONNECTIONS} connections × ${SECONDS} s, medians of ${ROUNDS} interleaved rounds, one process each${PIN ? ', upstream on CPU 1, generator on CPU 0' : ''}\n`,
 );
 console.log('generator            req/s    vs autocannon   rounds');
 for (const [name, values] of results) {
@@ -113,6 +140,10 @@ const paired = ours.map((v, i) => v / (theirs[i] ?? Number.NaN));
 const ratio = median(ours) / autocannon;
 console.log(
   `\nper-round fleetproof/autocannon: ${paired.map((r) => r.toFixed(2)).join(', ')} (median ${median(paired).toFixed(2)}×)`,
+);
+const floor = median(results.get('undici floor') ?? []);
+console.log(
+  `fleetproof/undici floor: ${(median(ours) / floor).toFixed(2)}× (what the engine, script and metrics cost over bare undici)`,
 );
 console.log(
   `goal ≥ 1.0× autocannon (ratio of medians): ${ratio.toFixed(2)}× ${ratio >= 1 ? 'met' : 'NOT met'}`,

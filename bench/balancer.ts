@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { interleavedRounds, median } from './rounds.js';
 import { ensureInstalled, startHaproxy, startNginx } from './servers/native-proxies.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -159,31 +160,24 @@ if (ensureInstalled('haproxy', 'haproxy')) {
   });
 } else console.log('HAProxy: not installed and could not be installed; skipped');
 
-const runs = new Map<string, Result[]>(contenders.map((c) => [c.name, []]));
+let runs: Map<string, Result[]>;
 try {
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const c of contenders) {
-      process.stdout.write(`round ${round}/${ROUNDS}: ${c.name}…\n`);
-      if (!c.start) {
-        runs.get(c.name)?.push(await measure(c.name, upstreamPort, upstreamPort));
-        continue;
-      }
-      const port = await findFreePort();
-      const child = await c.start(port);
-      try {
-        await waitForPort(port);
-        runs.get(c.name)?.push(await measure(c.name, port, upstreamPort));
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => setTimeout(r, 300));
-      }
+  runs = await interleavedRounds(ROUNDS, contenders, async (c) => {
+    if (!c.start) return measure(c.name, upstreamPort, upstreamPort);
+    const port = await findFreePort();
+    const child = await c.start(port);
+    try {
+      await waitForPort(port);
+      return await measure(c.name, port, upstreamPort);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
     }
-  }
+  });
 } finally {
   upstream.kill('SIGTERM');
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const results: Result[] = contenders.map((c) => {
   const rs = runs.get(c.name) ?? [];
   return {

@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { interleavedRounds, median } from './rounds.js';
 import { ensureInstalled } from './servers/native-proxies.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -111,18 +112,12 @@ if (ensureInstalled('wrk', 'wrk')) {
   });
 } else console.log('wrk: not installed and could not be installed; skipped');
 
-const results = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+let results: Map<string, number[]>;
 try {
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const c of contenders) {
-      process.stdout.write(`round ${round}/${ROUNDS}: ${c.name}…\n`);
-      results.get(c.name)?.push(await c.measure());
-    }
-  }
+  results = await interleavedRounds(ROUNDS, contenders, (c) => c.measure());
 } finally {
   upstream.kill('SIGTERM');
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? 0;
 const autocannon = median(results.get('autocannon') ?? []);
 console.log(
   `\n${CONNECTIONS} connections × ${SECONDS} s, medians of ${ROUNDS} interleaved rounds, one process each${PIN ? ', upstream on CPU 1, generator on CPU 0' : ''}\n`,

@@ -278,6 +278,34 @@ describe('forwarding', () => {
     expect(new Set(u.log.map((l) => l.fromPort)).size).toBe(1);
   });
 
+  it('passes a Content-Length body on as it comes (first bytes before a pause), whole, and HEAD without one', async () => {
+    const { balancer, upstreams } = await setup(1);
+    const started = Date.now();
+    const response = await fetch(`${balancer.url}/sized?kb=64&pauseMs=1000`);
+    expect(response.headers.get('content-length')).toBe(String(64 * 1024));
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    const firstByteMs = Date.now() - started;
+    let bytes = first.value?.byteLength ?? 0;
+    for (let next = await reader.read(); !next.done; next = await reader.read())
+      bytes += next.value.byteLength;
+    // The first KB was not held back until the rest arrived.
+    expect(firstByteMs).toBeLessThan(800);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(bytes).toBe(64 * 1024);
+    // A one-read body (the fast path) and HEAD (a Content-Length, no body).
+    const small = await fetch(`${balancer.url}/sized?kb=1`);
+    expect((await small.arrayBuffer()).byteLength).toBe(1024);
+    const head = await fetch(`${balancer.url}/sized?kb=4`, { method: 'HEAD' });
+    expect(head.headers.get('content-length')).toBe('4096');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    expect((await get(balancer, '/')).status).toBe(200);
+    // Both GETs reused one upstream connection: the response framing was right. (undici closes its connection
+    // after a HEAD, in case a server sends a body anyway, so the last request may use a new one.)
+    const [big, one] = (upstreams[0] as ToyUpstream).log;
+    expect(one?.fromPort).toBe(big?.fromPort);
+  });
+
   it('counts a client that hangs up before the response as 460', async () => {
     const { balancer } = await setup(1);
     await new Promise<void>((resolve) => {

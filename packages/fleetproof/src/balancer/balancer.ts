@@ -58,6 +58,8 @@ export class Balancer implements ExchangeOwner {
   private readonly strategy: RoutingStrategy;
   private readonly server: Server;
   private listeningPort = 0;
+  /** The listener port as the X-Forwarded-Port value, formatted once. */
+  private listeningPortText = '0';
 
   constructor(private readonly options: BalancerOptions) {
     this.group = new TargetGroup(options.clock, options.thresholds, {
@@ -99,6 +101,7 @@ export class Balancer implements ExchangeOwner {
     });
     const address = this.server.address();
     this.listeningPort = typeof address === 'object' && address ? address.port : this.options.port;
+    this.listeningPortText = String(this.listeningPort);
   }
 
   register(id: string, host: string, port: number): void {
@@ -145,21 +148,22 @@ export class Balancer implements ExchangeOwner {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const prepared = prepareRequest(req, this.listeningPort, this.now());
+    const now = this.now();
+    const prepared = prepareRequest(req, this.listeningPortText, now);
     if ('status' in prepared) {
       this.counters.elb(prepared.status);
       sendElbError(res, prepared.status, true);
       req.socket.destroySoon();
       return;
     }
-    const target = this.strategy.pick(this.group.routable(), this.now());
+    const target = this.strategy.pick(this.group.routable(), now);
     if (!target) {
       // No registered target at all (fail-open already covers "registered but none healthy").
       this.counters.elb(503);
       sendElbError(res, 503);
       return;
     }
-    const exchange = new ProxyExchange(this, req, res, target, prepared.headers, prepared.hasBody);
+    const exchange = new ProxyExchange(this, req, res, target, prepared.headers, prepared.hasBody, now);
     watchClientSocket(req.socket as ClientSocket, exchange);
     exchange.start();
   }

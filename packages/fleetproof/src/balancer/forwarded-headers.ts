@@ -28,11 +28,18 @@ function randomHex12Bytes(): string {
   return hex;
 }
 
+// The trace id's time field changes once a second: its 8 hex digits are kept, not formatted per request.
+let traceSecond = -1;
+let traceSecondHex = '';
+
 /** ALB's trace header: Root=1-<epoch seconds in 8 hex>-<24 hex>. */
 export function newTraceId(nowMs: number): string {
-  return `Root=1-${Math.floor(nowMs / 1000)
-    .toString(16)
-    .padStart(8, '0')}-${randomHex12Bytes()}`;
+  const second = Math.floor(nowMs / 1000);
+  if (second !== traceSecond) {
+    traceSecond = second;
+    traceSecondHex = second.toString(16).padStart(8, '0');
+  }
+  return `Root=1-${traceSecondHex}-${randomHex12Bytes()}`;
 }
 
 export function clientAddress(req: IncomingMessage): string {
@@ -43,13 +50,17 @@ export function clientAddress(req: IncomingMessage): string {
 /**
  * Response headers passed to the client as Node's flat [name, value, ...] list, minus hop-by-hop ones (Node
  * frames the response itself). Takes undici's raw header buffers, so no header object is built in between.
+ * Fills `out` and returns the Content-Length (-1 when absent or not one plain number).
  */
-export function downstreamHeaders(raw: Buffer[]): string[] {
-  const out: string[] = [];
+export function downstreamHeaders(raw: Buffer[], out: string[]): number {
+  let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1');
-    if (HOP_BY_HOP.has(name.toLowerCase())) continue;
-    out.push(name, (raw[i + 1] as Buffer).toString('latin1'));
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower)) continue;
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    if (lower === 'content-length') contentLength = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+    out.push(name, value);
   }
-  return out;
+  return contentLength;
 }

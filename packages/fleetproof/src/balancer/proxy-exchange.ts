@@ -39,8 +39,12 @@ export function classifyUpstreamError(error: Error): { status: number; kind: Fai
  * rather than the newer controller one: undici calls this interface internally and would otherwise wrap
  * every request in an adapter that parses the response headers into an object we would only turn back into
  * a list (measured: that was a visible share of the proxy's CPU in bench/balancer.ts). Response bytes go from
- * the upstream socket to the client with backpressure and no intermediate stream. Fixed shape and one bound
- * drain callback: this object is the whole per-request cost.
+ * the upstream socket to the client with backpressure and no intermediate stream. Fixed shape, no closure per
+ * request: this object is the whole per-request cost.
+ *
+ * A body that arrives whole in one chunk (its Content-Length, in one read: most responses) leaves with one
+ * `res.end(chunk)`, which writes header and body in one go; `write` + `end` would cork the socket, schedule a
+ * tick to uncork it and make two socket writes. Streamed and chunked bodies are written as they come.
  */
 export class ProxyExchange implements InFlight {
   private abortUpstream: ((reason: Error) => void) | undefined;
@@ -48,8 +52,10 @@ export class ProxyExchange implements InFlight {
   private done = false;
   private attempt = 0;
   private status = 0;
-  readonly startedAt: number;
-  private readonly onDrain: () => void;
+  /** Body bytes the response's Content-Length still announces; -1 when it has none. */
+  private bodyLeft = -1;
+  private ended = false;
+  private onDrain: (() => void) | undefined;
 
   constructor(
     private readonly owner: ExchangeOwner,
@@ -58,10 +64,8 @@ export class ProxyExchange implements InFlight {
     public target: Target,
     private readonly headers: string[],
     private readonly hasBody: boolean,
-  ) {
-    this.startedAt = owner.now();
-    this.onDrain = () => this.resumeFn?.();
-  }
+    readonly startedAt: number,
+  ) {}
 
   start(): void {
     this.target.inFlight += 1;
@@ -99,20 +103,30 @@ export class ProxyExchange implements InFlight {
     if (this.done) return true;
     this.status = statusCode;
     this.resumeFn = resume;
-    this.res.writeHead(statusCode, downstreamHeaders(rawHeaders));
+    const headers: string[] = [];
+    this.bodyLeft = downstreamHeaders(rawHeaders, headers);
+    this.res.writeHead(statusCode, headers);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
+    if (chunk.length === this.bodyLeft) {
+      // The whole (remaining) body: undici's parser has framed it by Content-Length, onComplete comes next.
+      this.ended = true;
+      this.res.end(chunk);
+      return true;
+    }
+    if (this.bodyLeft > 0) this.bodyLeft -= chunk.length;
     if (this.res.write(chunk)) return true;
+    this.onDrain ??= () => this.resumeFn?.();
     this.res.once('drain', this.onDrain);
     return false;
   }
 
   onComplete(): void {
     if (this.done) return;
-    this.res.end();
+    if (!this.ended) this.res.end();
     this.finish(this.status, undefined);
   }
 
@@ -158,7 +172,7 @@ export class ProxyExchange implements InFlight {
     if (this.done) return;
     this.done = true;
     this.release();
-    this.res.off('drain', this.onDrain);
+    if (this.onDrain) this.res.off('drain', this.onDrain);
     // The owner answers an error that came before any response header (it knows how ALB words it).
     this.owner.finished(this, status, failure);
   }

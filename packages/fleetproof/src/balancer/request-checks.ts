@@ -33,7 +33,7 @@ export interface Forwardable {
  */
 export function prepareRequest(
   req: IncomingMessage,
-  listenerPort: number,
+  listenerPort: string,
   nowMs: number,
 ): Rejection | Forwardable {
   if ((req.url?.length ?? 0) + (req.method?.length ?? 0) + 10 > MAX_LINE_BYTES) {
@@ -94,7 +94,7 @@ export function prepareRequest(
   }
   const client = clientAddress(req);
   headers.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${client}` : client);
-  headers.push('x-forwarded-proto', 'http', 'x-forwarded-port', String(listenerPort));
+  headers.push('x-forwarded-proto', 'http', 'x-forwarded-port', listenerPort);
   if (!hasTrace) headers.push('x-amzn-trace-id', newTraceId(nowMs));
   return { headers, hasBody };
 }

@@ -47,6 +47,12 @@ export function clientAddress(req: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
+// Lengths of the response header names downstreamHeaders must look at: the hop-by-hop ones and Content-Length.
+const CHECKED_NAME_LENGTHS: ReadonlySet<number> = new Set([
+  ...[...HOP_BY_HOP].map((name) => name.length),
+  'content-length'.length,
+]);
+
 /**
  * Response headers passed to the client as Node's flat [name, value, ...] list, minus hop-by-hop ones (Node
  * frames the response itself). Takes undici's raw header buffers, so no header object is built in between.
@@ -56,10 +62,13 @@ export function downstreamHeaders(raw: Buffer[], out: string[]): number {
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1');
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower)) continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
-    if (lower === 'content-length') contentLength = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+    // Only names as long as a hop-by-hop one or Content-Length are lower-cased and looked at (on the latency path).
+    if (CHECKED_NAME_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (HOP_BY_HOP.has(lower)) continue;
+      if (lower === 'content-length') contentLength = /^\d{1,15}$/.test(value) ? Number(value) : -1;
+    }
     out.push(name, value);
   }
   return contentLength;

@@ -50,6 +50,8 @@ export class ProxyExchange implements InFlight {
   private abortUpstream: ((reason: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
   private done = false;
+  /** Counted in its target's in-flight figures (set once dispatched, cleared when it ends or moves). */
+  private tracked = false;
   private attempt = 0;
   private status = 0;
   /** Body bytes the response's Content-Length still announces; -1 when it has none. */
@@ -68,8 +70,6 @@ export class ProxyExchange implements InFlight {
   ) {}
 
   start(): void {
-    this.target.inFlight += 1;
-    this.target.active.add(this);
     this.target.pool.dispatch(
       {
         path: this.req.url ?? '/',
@@ -81,6 +81,12 @@ export class ProxyExchange implements InFlight {
       },
       this as unknown as Dispatcher.DispatchHandler,
     );
+    // Bookkeeping once the request is on its way, off the latency path: nothing else runs before this line.
+    // A dispatch that failed at once has already ended (or retried) this exchange from inside dispatch().
+    if (this.done || this.tracked) return;
+    this.tracked = true;
+    this.target.inFlight += 1;
+    this.target.active.add(this);
   }
 
   /** Called when the client goes away before the response ended (ALB logs 460). */
@@ -164,6 +170,8 @@ export class ProxyExchange implements InFlight {
   }
 
   private release(): void {
+    if (!this.tracked) return;
+    this.tracked = false;
     this.target.inFlight -= 1;
     this.target.active.delete(this);
   }

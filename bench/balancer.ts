@@ -8,12 +8,12 @@
  *               the machine; "added p50" = p50 through the contender − p50 direct, from the same probe.
  * Two cores carry the load generator, the upstream and the proxy at once, so one run varies by ±20%: every
  * contender is measured BENCH_ROUNDS (3) times, rounds interleaved, and the medians are reported.
- * BENCH_BARE=1 adds a bare undici proxy (the floor for a Node proxy here); BENCH_VARIANTS=server,pool,dispatch,close
+ * BENCH_BARE=1 adds a bare undici proxy (the floor for a Node proxy here); BENCH_VARIANTS=server,pool,dispatch,close,headers
  * adds it with one of fleetproof's settings at a time (see servers/bare-variant.ts).
  * Goals (issue 3): ≥ 1.3× @fastify/http-proxy throughput; p50 added latency ≤ 0.3 ms.
  * Run: npm run bench:balancer
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,23 +23,12 @@ import { Client } from 'undici';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
 import { interleavedRounds, median } from './rounds.js';
 import { ensureInstalled, startHaproxy, startNginx } from './servers/native-proxies.js';
+import { startNode } from './servers/start-node.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PROBES = Number(process.env.BENCH_PROBES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const here = import.meta.dirname;
-
-function startNode(file: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', file)], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
-  });
-}
 
 async function waitForPort(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {

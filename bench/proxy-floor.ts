@@ -1,0 +1,89 @@
+/**
+ * Where a Node proxy's added latency goes, on this machine: the latency probe of bench/balancer.ts (sequential
+ * requests on one keep-alive connection, hrtime) through proxies built from fewer and fewer parts, probes
+ * alternating one request to each, so all see the same moments of a noisy machine.
+ *   tcp pipe                      node:net, bytes copied both ways, no HTTP at all
+ *   http server + raw upstream    Node's HTTP server, the upstream's bytes copied back unparsed (no HTTP client)
+ *   bare undici proxy             Node's HTTP server + undici Pool.dispatch, nothing else
+ *   fleetproof                    the balancer (ALB checks, X-Forwarded-*, trace id, metrics)
+ * "added p50" = p50 through it − p50 direct. BENCH_PROBES (3000) per contender per run, BENCH_ROUNDS (3) runs;
+ * medians of the runs. Goal it informs (issue 3): fleetproof's added p50 ≤ 0.3 ms.
+ * Run: npm run bench:proxy-floor
+ */
+import type { ChildProcess } from 'node:child_process';
+import { Client } from 'undici';
+import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { median } from './rounds.js';
+import { startNode } from './servers/start-node.js';
+
+const PROBES = Number(process.env.BENCH_PROBES ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = 300;
+
+const contenders = [
+  { name: 'tcp pipe', file: 'tcp-pipe.ts' },
+  { name: 'http server + raw upstream', file: 'http-server-raw-upstream.ts' },
+  { name: 'bare undici proxy', file: 'bare-variant.ts' },
+  { name: 'fleetproof', file: 'fleetproof-proxy.ts' },
+];
+
+async function timed(client: Client): Promise<number> {
+  const start = process.hrtime.bigint();
+  const { body } = await client.request({ path: '/', method: 'GET' });
+  await body.arrayBuffer();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+const p50 = (samples: number[]) => median(samples);
+
+async function run(upstreamPort: number): Promise<Map<string, number>> {
+  const children: ChildProcess[] = [];
+  const clients: { name: string; client: Client; samples: number[] }[] = [];
+  try {
+    clients.push({ name: 'direct', client: new Client(`http://127.0.0.1:${upstreamPort}`), samples: [] });
+    for (const c of contenders) {
+      const port = await findFreePort();
+      children.push(
+        await startNode(c.file, { PORT: String(port), UPSTREAM_PORT: String(upstreamPort), V: '' }),
+      );
+      clients.push({ name: c.name, client: new Client(`http://127.0.0.1:${port}`), samples: [] });
+    }
+    for (let i = 0; i < WARMUP + PROBES; i++) {
+      for (const c of clients) {
+        const ms = await timed(c.client);
+        if (i >= WARMUP) c.samples.push(ms);
+      }
+    }
+    const direct = p50(clients[0]?.samples ?? []);
+    return new Map(clients.slice(1).map((c) => [c.name, p50(c.samples) - direct]));
+  } finally {
+    await Promise.all(clients.map((c) => c.client.close()));
+    for (const child of children) child.kill('SIGTERM');
+  }
+}
+
+const upstreamPort = await findFreePort();
+const upstream = await startNode('hello-upstream.ts', { PORT: String(upstreamPort) });
+const runs: Map<string, number>[] = [];
+try {
+  for (let r = 1; r <= ROUNDS; r++) {
+    process.stdout.write(
+      `run ${r}/${ROUNDS}: ${PROBES} probes through each of ${contenders.length} proxies…\n`,
+    );
+    runs.push(await run(upstreamPort));
+  }
+} finally {
+  upstream.kill('SIGTERM');
+}
+
+console.log(`\nadded p50 latency (ms), median of ${ROUNDS} runs, each run's figures in brackets\n`);
+for (const c of contenders) {
+  const each = runs.map((m) => m.get(c.name) ?? 0);
+  console.log(
+    `${c.name.padEnd(28)} ${median(each).toFixed(3)}   [${each.map((v) => v.toFixed(3)).join(', ')}]`,
+  );
+}
+const fleet = median(runs.map((m) => m.get('fleetproof') ?? 0));
+console.log(
+  `\ngoal fleetproof p50 added latency ≤ 0.3 ms: ${fleet.toFixed(3)} ms ${fleet <= 0.3 ? 'met' : 'NOT met'}`,
+);

@@ -19,8 +19,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'undici';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { alternatingProbes, quantile } from './latency-probe.js';
 import { interleavedRounds, median } from './rounds.js';
 import { ensureInstalled, startHaproxy, startNginx } from './servers/native-proxies.js';
 import { startNode } from './servers/start-node.js';
@@ -58,42 +58,19 @@ interface Result {
   errors: number;
 }
 
-async function timed(client: Client): Promise<number> {
-  const start = process.hrtime.bigint();
-  const { body } = await client.request({ path: '/', method: 'GET' });
-  await body.arrayBuffer();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
 async function measure(name: string, port: number, directPort: number): Promise<Result> {
   const url = `http://127.0.0.1:${port}/`;
   await autocannon({ url, connections: CONNECTIONS, duration: 1 });
   const run = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
-  const client = new Client(`http://127.0.0.1:${port}`, { pipelining: 1 });
-  const direct = new Client(`http://127.0.0.1:${directPort}`, { pipelining: 1 });
-  const through: number[] = [];
-  const baseline: number[] = [];
-  for (let i = 0; i < 50; i++) {
-    await timed(client);
-    await timed(direct);
-  }
-  for (let i = 0; i < PROBES; i++) {
-    through.push(await timed(client));
-    baseline.push(await timed(direct));
-  }
-  await Promise.all([client.close(), direct.close()]);
-  const at = (samples: number[], q: number) => {
-    const sorted = [...samples].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  };
+  const [through = [], baseline = []] = await alternatingProbes([port, directPort], 50, PROBES);
   return {
     name,
     rps: run.requests.average,
     p50: run.latency.p50,
     p99: run.latency.p99,
-    probeP50: at(through, 0.5),
-    probeP99: at(through, 0.99),
-    addedP50: at(through, 0.5) - at(baseline, 0.5),
+    probeP50: quantile(through, 0.5),
+    probeP99: quantile(through, 0.99),
+    addedP50: quantile(through, 0.5) - quantile(baseline, 0.5),
     errors: run.errors + run.non2xx + run.timeouts,
   };
 }

@@ -11,8 +11,8 @@
  * Run: npm run bench:proxy-floor
  */
 import type { ChildProcess } from 'node:child_process';
-import { Client } from 'undici';
 import { findFreePort } from '../packages/fleetproof/src/util/free-port.js';
+import { alternatingProbes, quantile } from './latency-probe.js';
 import { median } from './rounds.js';
 import { startNode } from './servers/start-node.js';
 
@@ -27,37 +27,21 @@ const contenders = [
   { name: 'fleetproof', file: 'fleetproof-proxy.ts' },
 ];
 
-async function timed(client: Client): Promise<number> {
-  const start = process.hrtime.bigint();
-  const { body } = await client.request({ path: '/', method: 'GET' });
-  await body.arrayBuffer();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-const p50 = (samples: number[]) => median(samples);
-
 async function run(upstreamPort: number): Promise<Map<string, number>> {
   const children: ChildProcess[] = [];
-  const clients: { name: string; client: Client; samples: number[] }[] = [];
   try {
-    clients.push({ name: 'direct', client: new Client(`http://127.0.0.1:${upstreamPort}`), samples: [] });
+    const ports = [upstreamPort];
     for (const c of contenders) {
       const port = await findFreePort();
       children.push(
         await startNode(c.file, { PORT: String(port), UPSTREAM_PORT: String(upstreamPort), V: '' }),
       );
-      clients.push({ name: c.name, client: new Client(`http://127.0.0.1:${port}`), samples: [] });
+      ports.push(port);
     }
-    for (let i = 0; i < WARMUP + PROBES; i++) {
-      for (const c of clients) {
-        const ms = await timed(c.client);
-        if (i >= WARMUP) c.samples.push(ms);
-      }
-    }
-    const direct = p50(clients[0]?.samples ?? []);
-    return new Map(clients.slice(1).map((c) => [c.name, p50(c.samples) - direct]));
+    const [direct = [], ...through] = await alternatingProbes(ports, WARMUP, PROBES);
+    const directP50 = quantile(direct, 0.5);
+    return new Map(contenders.map((c, i) => [c.name, quantile(through[i] ?? [], 0.5) - directP50]));
   } finally {
-    await Promise.all(clients.map((c) => c.client.close()));
     for (const child of children) child.kill('SIGTERM');
   }
 }

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { Balancer, type BalancerOptions } from '../src/balancer/balancer.js';
 import { systemClock } from '../src/clock.js';
+import { startToyUpstream, type ToyUpstream } from './fixtures/toy-upstream.js';
 
 /** A balancer on a free port with fast timings; override what a test is about. */
 export async function startBalancer(over: Partial<BalancerOptions> = {}): Promise<Balancer> {
@@ -55,4 +56,32 @@ export function rawRequest(
     socket.write(payload);
     setTimeout(() => finish(false), waitMs);
   });
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Stops every balancer and upstream setupBalancer started, newest first: call it in afterEach. */
+export async function cleanUpBalancers(): Promise<void> {
+  for (const c of cleanups.splice(0).reverse()) await c();
+}
+
+/** `count` toy upstreams registered as i-0, i-1, … with a balancer, once all are healthy. */
+export async function setupBalancer(count: number, over: Partial<BalancerOptions> = {}) {
+  const upstreams: ToyUpstream[] = [];
+  for (let i = 0; i < count; i++) {
+    const u = await startToyUpstream(`u${i}`);
+    upstreams.push(u);
+    cleanups.push(() => u.close());
+  }
+  const balancer = await startBalancer(over);
+  cleanups.push(() => balancer.stop());
+  for (const [i, u] of upstreams.entries()) balancer.register(`i-${i}`, u.host, u.port);
+  await until(() => balancer.group.all().every((t) => t.state === 'healthy'), 5000, 'targets healthy');
+  return { balancer, upstreams };
+}
+
+/** GET through the balancer: status, headers and body text. */
+export async function getText(balancer: Balancer, path = '/') {
+  const res = await fetch(`${balancer.url}${path}`);
+  return { status: res.status, headers: res.headers, text: await res.text() };
 }

@@ -4,6 +4,8 @@
  * alternating one request to each, so all see the same moments of a noisy machine.
  *   tcp pipe                      node:net, bytes copied both ways, no HTTP at all
  *   http server + raw upstream    Node's HTTP server, the upstream's bytes copied back unparsed (no HTTP client)
+ *   hand-written client sketch    Node's HTTP server + a minimal JS upstream client (servers/lean-client-sketch.ts:
+ *                                 Content-Length framing only, no timeouts or errors): what replacing undici could win
  *   bare undici proxy             Node's HTTP server + undici Pool.dispatch, nothing else
  *   fleetproof                    the balancer (ALB checks, X-Forwarded-*, trace id, metrics)
  * "added p50" = p50 through it − p50 direct. BENCH_PROBES (3000) per contender per run, BENCH_ROUNDS (3) runs;
@@ -23,6 +25,7 @@ const WARMUP = 300;
 const contenders = [
   { name: 'tcp pipe', file: 'tcp-pipe.ts' },
   { name: 'http server + raw upstream', file: 'http-server-raw-upstream.ts' },
+  { name: 'hand-written client sketch', file: 'lean-client-sketch.ts' },
   { name: 'bare undici proxy', file: 'bare-variant.ts' },
   { name: 'fleetproof', file: 'fleetproof-proxy.ts' },
 ];

@@ -10,8 +10,9 @@ export default defineConfig({
       'infra/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
-    // `prove --quick` runs alone afterwards (vitest.e2e.config.ts): it measures CPU on this machine.
-    exclude: ['**/node_modules/**', '**/*.e2e.test.ts'],
+    // `prove --quick` and the load engine's timing tests run alone afterwards (vitest.e2e.config.ts): they
+    // measure CPU and time on this machine.
+    exclude: ['**/node_modules/**', '**/*.e2e.test.ts', '**/*.timing.test.ts'],
     // One embedded PostgreSQL for the whole run; each test file creates its own databases in it.
     globalSetup: ['test/global-setup.ts'],
     reporters: ['default', './test/plain-summary-reporter.ts'],

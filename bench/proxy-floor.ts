@@ -5,9 +5,9 @@
  *   tcp pipe                      node:net, bytes copied both ways, no HTTP at all
  *   http server + raw upstream    Node's HTTP server, the upstream's bytes copied back unparsed (no HTTP client)
  *   hand-written client sketch    Node's HTTP server + a minimal JS upstream client (servers/lean-client-sketch.ts:
- *                                 Content-Length framing only, no timeouts or errors): what replacing undici could win
+ *                                 Content-Length framing only, no timeouts or errors)
  *   bare undici proxy             Node's HTTP server + undici Pool.dispatch, nothing else
- *   fleetproof                    the balancer (ALB checks, X-Forwarded-*, trace id, metrics)
+ *   fleetproof                    the balancer (ALB checks, X-Forwarded-*, trace id, metrics, its own upstream client)
  * "added p50" = p50 through it − p50 direct. BENCH_PROBES (3000) per contender per run, BENCH_ROUNDS (3) runs;
  * medians of the runs. Goal it informs (issue 3): fleetproof's added p50 ≤ 0.3 ms.
  * Run: npm run bench:proxy-floor

@@ -1,6 +1,7 @@
 // A sketch, not a proxy to use: Node's HTTP server + a minimal hand-written upstream HTTP/1.1 client (keep-alive
 // sockets, request head written by hand, response parsed in JS with Content-Length framing only; no chunked
-// bodies, no timeouts, no error answers). It measures what replacing undici could win (bench/proxy-floor.ts).
+// bodies, no timeouts, no error answers). It was the case for replacing undici; now it shows what fleetproof's own
+// client (src/balancer/upstream/), with strict parsing, timeouts and ALB's error answers, costs beyond a minimal one.
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 

@@ -48,11 +48,25 @@ describe('forwarding', () => {
     const upload = Buffer.alloc(5 * 1024 * 1024, 98);
     const echoed = await fetch(`${balancer.url}/echo`, { method: 'POST', body: upload });
     expect(((await echoed.json()) as { bytes: number }).bytes).toBe(upload.length);
+    // A body the client sends chunked (no Content-Length) is re-chunked to the target, whole.
+    const chunked = await new Promise<string>((resolve, reject) => {
+      const req = request(`${balancer.url}/echo`, { method: 'POST' }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 64; i++) req.write(Buffer.alloc(16 * 1024, 99));
+      req.end();
+    });
+    expect((JSON.parse(chunked) as { bytes: number }).bytes).toBe(64 * 16 * 1024);
     const download = await fetch(`${balancer.url}/big?kb=8192`);
     expect((await download.arrayBuffer()).byteLength).toBe(8192 * 1024);
     for (let i = 0; i < 20; i++) await getText(balancer, '/');
-    // 22 proxied requests, made one after another, over a single upstream connection.
-    expect(u.log).toHaveLength(22);
+    // 23 proxied requests, made one after another, over a single upstream connection.
+    expect(u.log).toHaveLength(23);
     expect(new Set(u.log.map((l) => l.fromPort)).size).toBe(1);
   });
 

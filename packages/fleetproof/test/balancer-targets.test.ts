@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpBalancers, getText, setupBalancer, until } from './balancer-harness.js';
 import type { ToyUpstream } from './fixtures/toy-upstream.js';
@@ -105,6 +106,42 @@ describe('502 and 504 exactly when ALB sends them', () => {
   it('504 when the target sends nothing within the idle timeout', async () => {
     const { balancer } = await setupBalancer(1, { idleTimeoutMs: 300 });
     expect((await getText(balancer, '/slow?ms=1500')).status).toBe(504);
+  });
+
+  it('502 for a malformed response (Content-Length with chunked), and that connection is closed, not reused', async () => {
+    // A raw target: a valid answer to health checks and /ok, a response with ambiguous framing to anything else.
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const raw = createServer((socket) => {
+      connections += 1;
+      sockets.add(socket);
+      socket.on('data', (data) => {
+        const line = data.toString('latin1').split('\r\n')[0] ?? '';
+        socket.write(
+          line.includes(' /health ') || line.includes(' /ok ')
+            ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+            : 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+        );
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const { balancer } = await setupBalancer(0);
+    try {
+      const port = (raw.address() as { port: number }).port;
+      balancer.register('i-raw', '127.0.0.1', port);
+      await until(() => balancer.group.get('i-raw')?.state === 'healthy', 5000, 'raw target healthy');
+      expect((await getText(balancer, '/ok')).text).toBe('ok');
+      const before = connections;
+      const bad = await getText(balancer, '/smuggle');
+      expect(bad.status).toBe(502);
+      expect(bad.text).toContain('502 Bad Gateway');
+      // The connection that carried the bad response is gone: the next request needs a new one.
+      expect((await getText(balancer, '/ok')).text).toBe('ok');
+      expect(connections).toBe(before + 1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      raw.close();
+    }
   });
 
   it('passes the target’s own 5xx through unchanged (that is not the balancer’s error)', async () => {

@@ -55,14 +55,14 @@ const CHECKED_NAME_LENGTHS: ReadonlySet<number> = new Set([
 
 /**
  * Response headers passed to the client as Node's flat [name, value, ...] list, minus hop-by-hop ones (Node
- * frames the response itself). Takes undici's raw header buffers, so no header object is built in between.
+ * frames the response itself). Takes the upstream parser's flat list, so no header object is built in between.
  * Fills `out` and returns the Content-Length (-1 when absent or not one plain number).
  */
-export function downstreamHeaders(raw: Buffer[], out: string[]): number {
+export function downstreamHeaders(raw: string[], out: string[]): number {
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1');
-    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
     // Only names as long as a hop-by-hop one or Content-Length are lower-cased and looked at (on the latency path).
     if (CHECKED_NAME_LENGTHS.has(name.length)) {
       const lower = name.toLowerCase();

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { downstreamHeaders } from './forwarded-headers.js';
 import type { InFlight, Target } from './target.js';
 import { DrainDeadlineError } from './target-group.js';
+import type { UpstreamHandler } from './upstream/upstream-handler.js';
 
 /** What an exchange reports back to the balancer when it ends. */
 export interface ExchangeOwner {
@@ -17,36 +17,30 @@ export type FailureKind = 'connect' | 'reset' | 'timeout' | 'malformed' | 'drain
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
-/** undici error → what ALB answers and what kind of failure it is. */
+/** An upstream error → what ALB answers and what kind of failure it is. */
 export function classifyUpstreamError(error: Error): { status: number; kind: FailureKind } {
   if (error instanceof DrainDeadlineError) return { status: 502, kind: 'drain' };
   const code = (error as { code?: string }).code ?? '';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, kind: 'timeout' };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+  if (code === 'FP_CONNECT_TIMEOUT' || code === 'FP_UPSTREAM_TIMEOUT')
     return { status: 504, kind: 'timeout' };
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL')
     return { status: 502, kind: 'connect' };
-  if (code.startsWith('HPE_') || error.name === 'HTTPParserError' || code === 'UND_ERR_INFO') {
-    return { status: 502, kind: 'malformed' };
-  }
+  if (code === 'FP_UPSTREAM_MALFORMED') return { status: 502, kind: 'malformed' };
   return { status: 502, kind: 'reset' };
 }
 
 /**
  * One client request forwarded to one target (and, opt-in, retried once on another).
  *
- * It implements undici's lower-level handler interface (onConnect/onHeaders/onData/onComplete/onError)
- * rather than the newer controller one: undici calls this interface internally and would otherwise wrap
- * every request in an adapter that parses the response headers into an object we would only turn back into
- * a list (measured: that was a visible share of the proxy's CPU in bench/balancer.ts). Response bytes go from
- * the upstream socket to the client with backpressure and no intermediate stream. Fixed shape, no closure per
- * request: this object is the whole per-request cost.
+ * It is the UpstreamHandler of its request to the target's UpstreamPool. Response bytes go from the upstream
+ * socket to the client with backpressure and no intermediate stream. Fixed shape, no closure per request: this
+ * object is the whole per-request cost.
  *
  * A body that arrives whole in one chunk (its Content-Length, in one read: most responses) leaves with one
  * `res.end(chunk)`, which writes header and body in one go; `write` + `end` would cork the socket, schedule a
  * tick to uncork it and make two socket writes. Streamed and chunked bodies are written as they come.
  */
-export class ProxyExchange implements InFlight {
+export class ProxyExchange implements InFlight, UpstreamHandler {
   private abortUpstream: ((reason: Error) => void) | undefined;
   private resumeFn: (() => void) | undefined;
   private done = false;
@@ -73,13 +67,11 @@ export class ProxyExchange implements InFlight {
     this.target.pool.dispatch(
       {
         path: this.req.url ?? '/',
-        method: this.req.method as Dispatcher.HttpMethod,
+        method: this.req.method ?? 'GET',
         headers: this.headers,
         body: this.hasBody ? this.req : null,
-        // undici's defaults for idempotent/blocking: the pools never pipeline (pipelining 1) and a Pool does
-        // not retry without a retry interceptor; forcing idempotent: false cost latency and ~15% throughput.
       },
-      this as unknown as Dispatcher.DispatchHandler,
+      this,
     );
     // Bookkeeping once the request is on its way, off the latency path: nothing else runs before this line.
     // A dispatch that failed at once has already ended (or retried) this exchange from inside dispatch().
@@ -92,7 +84,7 @@ export class ProxyExchange implements InFlight {
   /** Called when the client goes away before the response ended (ALB logs 460). */
   clientClosed(): void {
     if (this.done) return;
-    // Record first: aborting makes undici report an error synchronously, which must not count as a 502.
+    // Record first: aborting reports an error synchronously, which must not count as a 502.
     this.finish(460, 'client-closed');
     this.abortUpstream?.(new Error('client closed the connection'));
   }
@@ -105,7 +97,7 @@ export class ProxyExchange implements InFlight {
     this.abortUpstream = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
     if (this.done) return true;
     this.status = statusCode;
     this.resumeFn = resume;
@@ -118,7 +110,7 @@ export class ProxyExchange implements InFlight {
   onData(chunk: Buffer): boolean {
     if (this.done) return true;
     if (chunk.length === this.bodyLeft) {
-      // The whole (remaining) body: undici's parser has framed it by Content-Length, onComplete comes next.
+      // The whole (remaining) body: the parser has framed it by Content-Length, onComplete comes next.
       this.ended = true;
       this.res.end(chunk);
       return true;

@@ -13,7 +13,7 @@ export interface Rejection {
 }
 
 export interface Forwardable {
-  /** undici's flat [name, value, ...] header list for the upstream request. */
+  /** The flat [name, value, ...] header list for the upstream request. */
   headers: string[];
   hasBody: boolean;
 }

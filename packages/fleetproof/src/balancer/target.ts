@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
 import { LatencyHistogram } from '../metrics/latency-histogram.js';
+import { UpstreamPool } from './upstream/upstream-pool.js';
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
 
@@ -43,7 +43,7 @@ export class Target {
   requests = 0;
   errors = 0;
   readonly latency = new LatencyHistogram();
-  readonly pool: Pool;
+  readonly pool: UpstreamPool;
   readonly origin: string;
 
   constructor(
@@ -55,16 +55,9 @@ export class Target {
   ) {
     this.registeredAt = now;
     this.origin = `http://${host}:${port}`;
-    this.pool = new Pool(this.origin, {
-      connectTimeout: timeouts.connectTimeoutMs,
-      // ALB answers 504 when a target sends nothing for the idle timeout, before or during the response.
-      headersTimeout: timeouts.idleTimeoutMs,
-      bodyTimeout: timeouts.idleTimeoutMs,
-      // Idle upstream connections close after the ALB idle timeout, before the app's (longer) keep-alive.
-      keepAliveTimeout: timeouts.idleTimeoutMs,
-      keepAliveMaxTimeout: timeouts.idleTimeoutMs,
-      pipelining: 1,
-    });
+    // ALB answers 504 when a target sends nothing for the idle timeout, before or during the response; idle
+    // upstream connections close after it too, before the app's (longer) keep-alive.
+    this.pool = new UpstreamPool(host, port, timeouts);
   }
 
   /** Fraction of a full share during slow start (1 when off or finished): linear from becoming healthy. */

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * What a request to a target reports, in the order it happens: onConnect once (with a way to abort), then
+ * onHeaders, onData… and onComplete, or onError at any point. onData returning false pauses the upstream
+ * connection until `resume` (from onHeaders) is called. The shape of undici's dispatch handler, which the
+ * balancer used before this pool replaced undici on its hot path (see UpstreamPool).
+ */
+export interface UpstreamHandler {
+  onConnect(abort: (reason: Error) => void): void;
+  onHeaders(status: number, headers: string[], resume: () => void): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(error: Error): void;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  path: string;
+  /** Flat [name, value, ...] list, already filtered for forwarding. */
+  headers: string[];
+  /** The client's request body, streamed; null when it has none. */
+  body: IncomingMessage | null;
+}
+
+export interface UpstreamTimeouts {
+  connectTimeoutMs: number;
+  /** No byte from the target for this long, during a request (504) or while idle in the pool (closed). */
+  idleTimeoutMs: number;
+}
+
+/** Error codes this pool adds to Node's socket errors (ECONNREFUSED, ECONNRESET…). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly code: 'FP_CONNECT_TIMEOUT' | 'FP_UPSTREAM_TIMEOUT' | 'FP_UPSTREAM_CLOSED' | 'FP_POOL_CLOSED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}

@@ -9,7 +9,7 @@
  *   bare undici proxy             Node's HTTP server + undici Pool.dispatch, nothing else
  *   fleetproof                    the balancer (ALB checks, X-Forwarded-*, trace id, metrics, its own upstream client)
  * "added p50" = p50 through it − p50 direct. BENCH_PROBES (3000) per contender per run, BENCH_ROUNDS (3) runs;
- * medians of the runs. Goal it informs (issue 3): fleetproof's added p50 ≤ 0.3 ms.
+ * medians of the runs. It explains issue 3's latency goal (added p50 ≤ 0.3 ms); bench:balancer judges it.
  * Run: npm run bench:proxy-floor
  */
 import type { ChildProcess } from 'node:child_process';
@@ -70,7 +70,5 @@ for (const c of contenders) {
     `${c.name.padEnd(28)} ${median(each).toFixed(3)}   [${each.map((v) => v.toFixed(3)).join(', ')}]`,
   );
 }
-const fleet = median(runs.map((m) => m.get('fleetproof') ?? 0));
-console.log(
-  `\ngoal fleetproof p50 added latency ≤ 0.3 ms: ${fleet.toFixed(3)} ms ${fleet <= 0.3 ? 'met' : 'NOT met'}`,
-);
+// Not the goal's measurement: here five proxies run at once and share the caches; bench:balancer runs each alone.
+console.log('\n(the latency goal of issue 3 is judged by npm run bench:balancer, where each proxy runs alone)');

@@ -71,4 +71,6 @@ for (const c of contenders) {
   );
 }
 // Not the goal's measurement: here five proxies run at once and share the caches; bench:balancer runs each alone.
-console.log('\n(the latency goal of issue 3 is judged by npm run bench:balancer, where each proxy runs alone)');
+console.log(
+  '\n(the latency goal of issue 3 is judged by npm run bench:balancer, where each proxy runs alone)',
+);

@@ -1,18 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { findConfigFile } from './config/load-config.js';
 import { FleetError } from './errors.js';
 
-/** The fleetproof project root: the nearest directory upwards with fleetproof.config.ts or npm workspaces. */
+/** The fleetproof project root: the nearest directory upwards with a fleetproof config or npm workspaces. */
 export function findProjectRoot(from: string = process.cwd()): string {
   let dir = resolve(from);
   for (;;) {
-    if (existsSync(join(dir, 'fleetproof.config.ts')) || hasWorkspaces(join(dir, 'package.json'))) return dir;
+    if (findConfigFile(dir) !== undefined || hasWorkspaces(join(dir, 'package.json'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
       throw new FleetError(
         'FLEET_ERR_PROJECT_NOT_FOUND',
         `no fleetproof project at or above ${from}: expected a directory with fleetproof.config.ts ` +
-          'or a package.json with workspaces',
+          '(or .mts, .js, .mjs, .cjs); npx fleetproof init writes one',
       );
     }
     dir = parent;

@@ -6,17 +6,36 @@ import { FleetError } from '../errors.js';
 import type { FleetproofConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
-export const CONFIG_FILE = 'fleetproof.config.ts';
+/** The names fleetproof looks for, in this order: TypeScript or JavaScript, ESM or CommonJS. */
+export const CONFIG_FILES = [
+  'fleetproof.config.ts',
+  'fleetproof.config.mts',
+  'fleetproof.config.cts',
+  'fleetproof.config.js',
+  'fleetproof.config.mjs',
+  'fleetproof.config.cjs',
+] as const;
+export const CONFIG_FILE = CONFIG_FILES[0];
 
-/** Loads and validates `<root>/fleetproof.config.ts` (TypeScript, run through tsx: no build step). */
-export async function loadConfig(root: string, file = CONFIG_FILE): Promise<FleetproofConfig> {
-  const path = join(root, file);
-  if (!existsSync(path)) {
+/** The config file in `root`, if there is one. */
+export function findConfigFile(root: string): string | undefined {
+  return CONFIG_FILES.find((name) => existsSync(join(root, name)));
+}
+
+/**
+ * Loads and validates the project's config. Every form goes through tsx (no build step), which loads a
+ * `.ts` file as CommonJS in a package without "type": "module": there `export default x` arrives as
+ * `{ default: x }` (and `module.exports = x` as `x`), so one level of that wrapping is taken off.
+ */
+export async function loadConfig(root: string, file = findConfigFile(root)): Promise<FleetproofConfig> {
+  if (!file) {
     throw new FleetError(
       'FLEET_ERR_CONFIG',
-      `${path} not found: create it with defineConfig from 'fleetproof'`,
+      `no fleetproof config in ${root} (looked for ${CONFIG_FILES.join(', ')}): run npx fleetproof init`,
     );
   }
+  const path = join(root, file);
+  if (!existsSync(path)) throw new FleetError('FLEET_ERR_CONFIG', `${path} not found`);
   let module: { default?: unknown };
   try {
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
@@ -25,11 +44,21 @@ export async function loadConfig(root: string, file = CONFIG_FILE): Promise<Flee
       cause: error,
     });
   }
-  if (module.default === undefined) {
+  const value = unwrapDefault(module.default);
+  if (value === undefined) {
     throw new FleetError(
       'FLEET_ERR_CONFIG',
-      `${file} has no default export: export default defineConfig({...})`,
+      `${file} exports no config: export default defineConfig({...}) (or module.exports = {...})`,
     );
   }
-  return validateConfig(module.default, file);
+  return validateConfig(value, file);
+}
+
+/** `{ default: x }` or `{ __esModule: true, default: x }` (CommonJS interop) → x. */
+export function unwrapDefault(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const keys = Object.keys(value).filter((k) => k !== '__esModule' && k !== 'module.exports');
+  if (keys.length === 1 && keys[0] === 'default')
+    return unwrapDefault((value as { default: unknown }).default);
+  return value;
 }

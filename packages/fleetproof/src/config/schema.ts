@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { proofSchema } from './proof-schema.js';
 import { TIMING_PROFILES } from './timing-profiles.js';
 
 const command = z.array(z.string().min(1)).min(1, 'a command as an array, e.g. ["node", "dist/main.js"]');
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
 const positiveSeconds = (max: number) =>
   z.number().positive(`seconds, more than 0`).max(max, `seconds, at most ${max}`);
 const percent = (min: number, max: number) =>
@@ -49,14 +51,19 @@ export const configSchema = z
         name: z
           .string()
           .regex(/^[a-z][a-z0-9-]{0,31}$/, 'lowercase letters, digits and dashes, starting with a letter'),
-        /** Starts one instance; it must listen on $HOST:$PORT. Relative paths resolve from the project root. */
+        /**
+         * Starts one instance; it gets PORT and HOST (it may listen on all interfaces when instances have
+         * network namespaces). Relative paths resolve from the project root.
+         */
         command,
         port: count(1, 65535),
         version: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, dot, dash or underscore (1-64)'),
+        /** Values may use {{ db.host }}, {{ db.port }}, {{ db.user }}, {{ db.password }}, {{ db.name }}, {{ db.url }} and {{ env.NAME }} (the environment or .env). */
         env: z.record(z.string(), z.string()).default({}),
         dockerfile: z.string().optional(),
       })
       .strict(),
+    /** Absent: the service has no database and fleetproof starts none. */
     database: z
       .object({
         /** `embedded`: fleetproof runs PostgreSQL in .fleetproof/; `url`: use `url` (or $DATABASE_URL). */
@@ -67,9 +74,24 @@ export const configSchema = z
           .optional(),
         /** Run once before the fleet starts (instances may also migrate at start; an advisory lock makes it safe). */
         migrateCommand: command.optional(),
+        /**
+         * The variable names the service reads the connection from, for services that do not read
+         * DATABASE_URL: e.g. { host: 'DB_HOST', port: 'DB_PORT', user: 'DB_USER', password: 'DB_PASS', name: 'DB_NAME' }.
+         */
+        env: z
+          .object({
+            url: envName.default('DATABASE_URL'),
+            host: envName.optional(),
+            port: envName.optional(),
+            user: envName.optional(),
+            password: envName.optional(),
+            name: envName.optional(),
+          })
+          .strict()
+          .default({ url: 'DATABASE_URL' }),
       })
       .strict()
-      .default({ mode: 'embedded' }),
+      .optional(),
     instance: z
       .object({
         /** CPU quota per instance, in vCPUs (Docker's --cpus). */
@@ -80,9 +102,15 @@ export const configSchema = z
           .string()
           .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'an EC2 instance type such as t4g.small')
           .default('t4g.small'),
+        /**
+         * How each instance gets a network identity of its own. `namespace`: a network namespace per instance
+         * (its own address, the service's port, as EC2 instances have; needs root and `ip netns`); `ports`:
+         * 127.0.0.1 with a distinct PORT each; `auto`: namespace where possible, else ports.
+         */
+        network: z.enum(['auto', 'namespace', 'ports']).default('auto'),
       })
       .strict()
-      .default({ cpus: 1, memoryMiB: 512, awsInstanceType: 't4g.small' }),
+      .default({ cpus: 1, memoryMiB: 512, awsInstanceType: 't4g.small', network: 'auto' }),
     healthCheck: z
       .object({
         path: z.string().startsWith('/', 'a path starting with /').default('/'),
@@ -189,6 +217,8 @@ export const configSchema = z
       .default({ databaseInstanceType: 'db.t4g.micro', databaseMultiAz: false }),
     /** Load scenarios (the load generator's section). */
     scenarios: z.record(z.string(), z.unknown()).default({}),
+    /** What `fleetproof prove` drives and judges (see proof-schema.ts). */
+    proof: proofSchema.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -233,13 +263,40 @@ export const configSchema = z
         input: config.balancer.slowStartSeconds,
       });
     }
-    if (config.database.mode === 'url' && !config.database.url && !process.env.DATABASE_URL) {
+    if (config.database?.mode === 'url' && !config.database.url && !process.env.DATABASE_URL) {
       ctx.addIssue({
         code: 'custom',
         path: ['database', 'url'],
         message: 'a URL (or $DATABASE_URL) when mode is "url"',
         input: undefined,
       });
+    }
+    const proof = config.proof;
+    if (proof) {
+      const loads: [string[], { scenario?: string | undefined } | undefined][] = [
+        [['proof', 'load'], proof.load],
+      ];
+      for (const [name, settings] of Object.entries(proof.experiments)) {
+        if (settings) loads.push([['proof', 'experiments', name, 'load'], settings.load]);
+      }
+      for (const [path, load] of loads) {
+        if (load?.scenario !== undefined && !Object.hasOwn(config.scenarios, load.scenario)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...path, 'scenario'],
+            message: `the name of a scenario in scenarios (${Object.keys(config.scenarios).join(', ') || 'none defined'})`,
+            input: load.scenario,
+          });
+        }
+      }
+      if (proof.write?.readBack.sql && !config.database) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['proof', 'write', 'readBack', 'sql'],
+          message: "a database section (an SQL read-back needs the fleet's database), or readBack.request",
+          input: proof.write.readBack.sql,
+        });
+      }
     }
     for (const name of ['aws', 'fast'] as const) {
       const timing = { ...TIMING_PROFILES[name], ...config.timing[name] };

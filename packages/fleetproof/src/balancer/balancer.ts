@@ -140,6 +140,7 @@ export class Balancer implements ExchangeOwner {
       this.counters.target(status);
     }
     target.requests += 1;
+    target.completedTotal += 1;
     target.latency.record(elapsed);
     this.counters.latency.record(elapsed);
     const isError = status >= 500 || failure === 'connect' || failure === 'reset' || failure === 'timeout';

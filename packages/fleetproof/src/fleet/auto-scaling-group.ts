@@ -191,8 +191,9 @@ export class AutoScalingGroup {
     const now = this.options.clock.now();
     const id = newInstanceId();
     const appVersion = this.templates[templateVersion] ?? '';
-    const { host, port } = this.options.addresses.allocate();
-    const process = this.options.launcher.launch({ id, appVersion, host, port });
+    const address = this.options.addresses.allocate();
+    const { host, port } = address;
+    const process = this.options.launcher.launch({ id, appVersion, address });
     const view: InstanceView = {
       id,
       templateVersion,
@@ -219,19 +220,38 @@ export class AutoScalingGroup {
 
   /**
    * EC2 registers an instance with the target group when it enters InService; here that is when its port
-   * accepts connections (the process has booted), or at the grace period, whichever is first.
+   * accepts connections (the process has booted) on a socket its own processes hold, or at the grace period,
+   * whichever is first. A socket held by another process (an older instance listening on all interfaces)
+   * would answer this instance's health checks: that launch fails instead, with the reason.
    */
   private async registerWhenBooted(id: string): Promise<void> {
     const record = this.records.get(id);
     if (!record) return;
     const deadline =
       this.options.clock.now() + Math.max(1000, this.options.policies.scaling.healthCheckGracePeriodMs);
+    let wrongOwner: string | undefined;
     while (this.options.clock.now() < deadline && record.process.running() && !this.stopping) {
-      if (await portOpen(record.process.host, record.process.port)) break;
+      if (await portOpen(record.process.host, record.process.port)) {
+        const ownership = record.process.ownsListener((pid, pgid) => this.instanceOfGroup(pid, pgid));
+        if (ownership.owned !== false) {
+          wrongOwner = undefined;
+          break;
+        }
+        wrongOwner = ownership.reason;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     const current = this.records.get(id);
     if (current?.view.lifecycle !== 'pending' || this.stopping) return;
+    if (wrongOwner !== undefined || !record.process.running()) {
+      const exit = record.process.running() ? undefined : await record.process.exited;
+      const why =
+        wrongOwner ??
+        `the process exited (${exit?.code ?? exit?.signal}) before it served; log: ${record.process.logFile}`;
+      this.emit('instance', 'InstanceLaunchFailed', `${id} failed to launch: ${why}`, { instanceId: id });
+      void this.terminate(current, 'InstanceExited');
+      return;
+    }
     const now = this.options.clock.now();
     current.view = { ...current.view, lifecycle: 'in-service', inServiceAt: now };
     this.options.balancer.register(id, record.process.host, record.process.port);
@@ -243,6 +263,11 @@ export class AutoScalingGroup {
         instanceId: id,
       },
     );
+  }
+
+  private instanceOfGroup(pid: number, pgid: number | undefined): string | undefined {
+    const record = [...this.records.values()].find((r) => r.process.pid === pgid || r.process.pid === pid);
+    return record && `instance ${record.view.id} (pid ${pid})`;
   }
 
   /** deregister → drain → SIGTERM → grace → SIGKILL → gone. Starts once per instance. */

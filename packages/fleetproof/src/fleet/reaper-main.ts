@@ -5,8 +5,10 @@
  *   group <pgid> <SIGNAL> <graceMs>   a process group (an instance and its children)
  *   pid <pid> <SIGNAL> <graceMs>      one process (PostgreSQL's postmaster: it stops its own children)
  *   cgroup <dir>                      a cgroup directory to remove afterwards
+ *   netns <name> <hostVeth>           a network namespace (and its link) to delete afterwards
  *   forget <pgid|pid|dir>             cleaned up already
  */
+import { execFileSync } from 'node:child_process';
 import { rmdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
@@ -19,6 +21,7 @@ interface Entry {
 
 const processes = new Map<string, Entry>();
 const cgroups = new Set<string>();
+const namespaces = new Map<string, string>();
 
 const alive = (id: number) => {
   try {
@@ -45,6 +48,18 @@ async function reap(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   for (const entry of entries) send(entry, 'SIGKILL');
+  for (const [name, hostVeth] of namespaces) {
+    for (const args of [
+      ['netns', 'del', name],
+      ['link', 'del', hostVeth],
+    ]) {
+      try {
+        execFileSync('ip', args, { stdio: 'ignore', timeout: 5000 });
+      } catch {
+        // Gone already.
+      }
+    }
+  }
   for (let attempt = 0; attempt < 20 && cgroups.size > 0; attempt++) {
     for (const dir of [...cgroups]) {
       try {
@@ -75,9 +90,12 @@ lines.on('line', (line) => {
     });
   } else if (verb === 'cgroup' && a) {
     cgroups.add(a);
+  } else if (verb === 'netns' && a && b) {
+    namespaces.set(a, b);
   } else if (verb === 'forget' && a) {
     processes.delete(a);
     cgroups.delete(a);
+    namespaces.delete(a);
   }
 });
 lines.on('close', () => {

@@ -37,6 +37,11 @@ export class Reaper {
     this.write(`cgroup ${dir}`);
   }
 
+  /** A network namespace and the host's end of its link, deleted once its processes are gone. */
+  watchNamespace(name: string, hostVeth: string): void {
+    this.write(`netns ${name} ${hostVeth}`);
+  }
+
   forget(idOrDir: number | string): void {
     this.write(`forget ${idOrDir}`);
   }

@@ -1,0 +1,45 @@
+import type { InstanceAddress } from './addresses.js';
+
+export interface NamespaceScriptInput {
+  readonly cgroupProcs: readonly string[];
+  readonly namespace: InstanceAddress['namespace'];
+  readonly instanceAddress: string;
+  readonly dbRelay: { readonly node: string; readonly main: string; readonly port: number } | undefined;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell the instance's first process runs before exec'ing the service (`"$@"`): join the cgroups (so
+ * the service and all it forks are confined from the first instruction), make the network namespace and
+ * its link, start the database relay inside it, then exec the service inside it. Done in the child, so the
+ * balancer's event loop never waits on `ip`. undefined when there is nothing to do.
+ */
+export function namespaceScript(input: NamespaceScriptInput): string | undefined {
+  const lines: string[] = [];
+  if (input.cgroupProcs.length > 0)
+    lines.push(`for f in ${input.cgroupProcs.map(q).join(' ')}; do echo $$ > "$f"; done`);
+  const ns = input.namespace;
+  if (!ns) return lines.length > 0 ? [...lines, 'exec "$@"'].join('\n') : undefined;
+  const name = q(ns.name);
+  lines.push(
+    'set -e',
+    `ip netns add ${name}`,
+    `ip link add ${q(ns.hostVeth)} type veth peer name ${q(ns.instanceVeth)}`,
+    `ip link set ${q(ns.instanceVeth)} netns ${name}`,
+    `ip addr add ${ns.hostAddress}/30 dev ${q(ns.hostVeth)}`,
+    `ip link set ${q(ns.hostVeth)} up`,
+    `ip -n ${name} link set lo up`,
+    `ip -n ${name} addr add ${input.instanceAddress}/30 dev ${q(ns.instanceVeth)}`,
+    `ip -n ${name} link set ${q(ns.instanceVeth)} up`,
+    `ip -n ${name} route add default via ${ns.hostAddress}`,
+  );
+  if (input.dbRelay) {
+    const r = input.dbRelay;
+    lines.push(
+      `ip netns exec ${name} ${q(r.node)} ${q(r.main)} 127.0.0.1 ${r.port} ${ns.hostAddress} ${r.port} &`,
+    );
+  }
+  lines.push('set +e', `exec ip netns exec ${name} "$@"`);
+  return lines.join('\n');
+}

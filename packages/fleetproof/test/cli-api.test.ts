@@ -29,7 +29,7 @@ describe('fleetproof api (what npm start runs)', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(output).toContain(`ready       http://127.0.0.1:${port}`);
-    expect(output).toMatch(/migrate +migrations: 1 applied, demo users: 3 seeded/);
+    expect(output).toMatch(/migrate: migrations: 1 applied, demo users: 3 seeded/);
     const body = (await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { message: string };
     expect(body.message).toBe('Hello World! V9');
     const apiPid = Number(/\[api (\d+)\]/.exec(output)?.[1]);

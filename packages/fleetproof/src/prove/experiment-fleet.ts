@@ -1,17 +1,22 @@
-import type { FleetproofConfig, FleetproofConfigInput } from '../config/schema.js';
+import type { FleetproofConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import type { LoadResult } from '../load/engine.js';
 import type { LoadPlan } from '../load/plan.js';
 import { plannedDurationMs } from '../load/plan.js';
 import { runLoadInWorker } from '../load/run-in-worker.js';
 import { type Fleet, startFleet, waitForHealthy } from '../runtime/fleet-runtime.js';
-import type { ProveContext, RunRecording } from './types.js';
+import type { LoadSecond, ProveContext, RunRecording } from './types.js';
 
 export interface ExperimentFleetOptions {
   label: string;
   setup: string;
-  /** Sections of fleetproof.config.ts replaced for this run (shallow, per section). */
-  override?: Partial<Pick<FleetproofConfigInput, 'instance' | 'scaling' | 'balancer' | 'rollout'>>;
+  /** Sections of the config replaced for this run (shallow, per section). */
+  override?: {
+    instance?: Partial<FleetproofConfig['instance']>;
+    scaling?: Partial<FleetproofConfig['scaling']>;
+    balancer?: Partial<FleetproofConfig['balancer']>;
+    rollout?: Partial<FleetproofConfig['rollout']>;
+  };
   instanceEnv?: Record<string, string>;
 }
 
@@ -59,7 +64,7 @@ export class ExperimentFleet {
       root: context.root,
       config,
       databaseUrl: context.databaseUrl,
-      balancerPort: 0,
+      balancerPort: context.balancerPort,
       instanceEnv: options.instanceEnv,
       onEvent: (e) => recording.events.push({ t: e.t - startedAt, reason: e.reason, message: e.message }),
       onPoint: (p) => recording.fleet.push({ ...p, t: p.t - startedAt }),
@@ -87,15 +92,27 @@ export class ExperimentFleet {
     return Date.now() - this.recording.startedAt;
   }
 
-  /** Runs a load plan against the listener in a worker thread, with a progress line every second. */
-  async load(plan: LoadPlan, what: string): Promise<LoadResult> {
+  /**
+   * Runs a load plan against the listener in a worker thread, with a progress line every second. `stopWhen`
+   * ends it early (the capacity ramp stops once one instance has broken). The run's summary is this load's
+   * unless `keepSummary` (a probe beside the main load).
+   */
+  async load(
+    plan: LoadPlan,
+    what: string,
+    options: { stopWhen?: (second: LoadSecond) => boolean; keepSummary?: boolean } = {},
+  ): Promise<LoadResult> {
     const totalS = Math.round(plannedDurationMs(plan) / 1000);
     const loadStart = Date.now() - this.recording.startedAt;
+    const controller = new AbortController();
     const result = await runLoadInWorker(
       { ...plan, target: this.fleet.listenerUrl },
       {
+        signal: controller.signal,
         onSecond: (s) => {
-          this.recording.load.push({ ...s, t: loadStart + s.elapsedMs });
+          const second = { ...s, t: loadStart + s.elapsedMs };
+          this.recording.load.push(second);
+          if (options.stopWhen?.(second)) controller.abort();
           const status = this.fleet.group.status();
           const healthy = this.fleet.balancer.group.all().filter((t) => t.state === 'healthy').length;
           this.context.progress(
@@ -104,7 +121,7 @@ export class ExperimentFleet {
         },
       },
     );
-    this.recording.summary = result.summary;
+    if (!options.keepSummary) this.recording.summary = result.summary;
     return result;
   }
 

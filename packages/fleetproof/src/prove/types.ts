@@ -1,9 +1,25 @@
+import type { ProofConfig } from '../config/proof-schema.js';
 import type { FleetproofConfig } from '../config/schema.js';
 import type { TimingProfile } from '../config/timing-profiles.js';
 import type { LoadSummary, SeriesSecond } from '../load/load-metrics.js';
 import type { SeriesPoint } from '../metrics/series-sampler.js';
 
-export type ExperimentId = 'E1' | 'E2' | 'E3' | 'E4' | 'E5';
+/** The generic experiments, in the order prove runs them. */
+export const EXPERIMENT_NAMES = ['capacity', 'scale', 'deploy', 'crash', 'writes', 'variant'] as const;
+export type ExperimentId = (typeof EXPERIMENT_NAMES)[number];
+
+/** A config section an experiment changes for its fleets, and why (shown in the report). */
+export interface Override {
+  section: string;
+  value: string;
+  why: string;
+}
+
+/** The service level an experiment judges by (its own, else proof.serviceLevel, else the defaults). */
+export interface ServiceLevel {
+  p99Ms: number;
+  maxErrorRate: number;
+}
 
 /** One measured claim behind a verdict: what was required, and what was measured. */
 export interface Check {
@@ -69,8 +85,12 @@ export type ExperimentFindings = Omit<ExperimentResult, 'passed' | 'durationMs'>
 export interface ExperimentResult {
   id: ExperimentId;
   title: string;
-  /** The field report this comes from and what it claimed. */
+  /** Where the experiment comes from and what it claimed (from the config's `about`), or what it shows. */
   origin: string;
+  /** The load it drove, in words. */
+  load: string;
+  serviceLevel: ServiceLevel;
+  overrides: Override[];
   /** Every check passed. */
   passed: boolean;
   checks: Check[];
@@ -87,8 +107,14 @@ export interface ExperimentResult {
 export interface ProveContext {
   root: string;
   config: FleetproofConfig;
-  databaseUrl: string;
+  proof: ProofConfig;
+  /** The shared database of every experiment's fleets; undefined when the service has none. */
+  databaseUrl: string | undefined;
+  /** The listener's port for every experiment: balancer.port when free, else 0 (any). */
+  balancerPort: number;
   quick: boolean;
+  /** Multiplies every load duration: 1, or less with --quick. */
+  durationFactor: number;
   fast: TimingProfile;
   aws: TimingProfile;
   /** A progress line (replaced in place on a terminal). */

@@ -4,14 +4,15 @@ export interface ProbeSample {
   /** ms from the run's start. */
   t: number;
   status: number;
-  message: string;
+  /** The start of the body (or the transport error). */
+  body: string;
 }
 
 /**
- * What the first report's author did by hand: refresh the page every `everyMs` and read the message. Bounded:
- * it stops by itself after `maxMs`.
+ * What the first report's author did by hand: reload a page every `everyMs` and read it. Bounded: it stops by
+ * itself after `maxMs`.
  */
-export function startVersionProbe(url: string, runStartedAt: number, everyMs = 200, maxMs = 120_000) {
+export function startVersionProbe(url: string, runStartedAt: number, everyMs = 200, maxMs = 180_000) {
   const samples: ProbeSample[] = [];
   let running = true;
   const deadline = Date.now() + maxMs;
@@ -20,14 +21,9 @@ export function startVersionProbe(url: string, runStartedAt: number, everyMs = 2
       const t = Date.now() - runStartedAt;
       try {
         const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
-        const text = await res.body.text();
-        let message = text.slice(0, 60);
-        try {
-          message = (JSON.parse(text) as { message?: string }).message ?? message;
-        } catch {}
-        samples.push({ t, status: res.statusCode, message });
+        samples.push({ t, status: res.statusCode, body: (await res.body.text()).slice(0, 4096) });
       } catch (error) {
-        samples.push({ t, status: 0, message: (error as Error).message });
+        samples.push({ t, status: 0, body: (error as Error).message });
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }

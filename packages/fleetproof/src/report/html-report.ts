@@ -38,7 +38,7 @@ ${STYLE}</style>
 <header>
   <h1>fleetproof prove <span class="badge ${passed ? 'pass' : 'fail'}">${passed ? 'PASS' : 'FAIL'}</span></h1>
   <p class="meta">${esc(new Date(input.startedAt).toISOString())} · ${formatSeconds(input.durationMs / 1000)} · ${cpus().length} CPU cores · Node ${esc(process.version)} · ${input.quick ? 'quick loads (--quick)' : 'full loads'} · service <code>${esc(input.config.service.command.join(' '))}</code></p>
-  <p>The experiments of two field reports, measured on a local copy of the AWS high-availability tier: a load balancer with ALB semantics, an auto scaling group with target tracking and instance refresh, real service processes and PostgreSQL. Durations run on the <em>fast</em> timing profile; each experiment says what its durations mean with AWS's defaults.</p>
+  <p>Your service, measured on a local copy of the AWS high-availability tier: a load balancer with ALB semantics, an auto scaling group with target tracking and instance refresh, real service processes (and PostgreSQL when it has a database). Each experiment drives the config's load, judges by its service level and says which config sections it changed and why. Durations run on the <em>fast</em> timing profile; each experiment says what its durations mean with AWS's defaults.</p>
 </header>
 <main>
 ${summaryTable(input.results)}
@@ -88,12 +88,22 @@ function experimentSection(result: ExperimentResult, config: FleetproofConfig, c
   return `<section id="${result.id}">
 <h2>${result.id} · ${esc(result.title)} ${badge(result.passed)}</h2>
 <p class="origin">${esc(result.origin)}</p>
+<p class="setup-line"><b>Load</b>: ${esc(result.load)} · <b>service level</b>: p99 ≤ ${result.serviceLevel.p99Ms} ms, failed ≤ ${(result.serviceLevel.maxErrorRate * 100).toFixed(1)}%</p>
+${overridesList(result)}
 <ul class="checks">${result.checks.map((c) => `<li class="${c.passed ? 'ok' : 'bad'}">${c.passed ? '✓' : '✗'} ${esc(c.label)}: <b>${esc(c.measured)}</b></li>`).join('')}</ul>
 ${figures}
 ${result.explanation.map((p) => `<p>${esc(p)}</p>`).join('\n')}
 ${mapped}
 ${runs}
 </section>`;
+}
+
+/** Which config sections the experiment changed for its fleets, and why. */
+function overridesList(result: ExperimentResult): string {
+  if (result.overrides.length === 0) return '';
+  return `<p class="setup-line"><b>Overrides</b>: ${result.overrides
+    .map((o) => `<code>${esc(o.section)}</code> = ${esc(o.value)} <span class="why">(${esc(o.why)})</span>`)
+    .join('; ')}</p>`;
 }
 
 function runBlock(
@@ -132,6 +142,7 @@ function jsonForScript(value: unknown): string {
 }
 
 const STYLE = `
+.setup-line { color: #374151; } .why { color: #6b7280; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #111827; background: #f9fafb; }
 header, main { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 24px; }

@@ -5,9 +5,8 @@ import type { FleetproofConfig } from '../config/schema.js';
 import type { TimingProfile, TimingProfileName } from '../config/timing-profiles.js';
 import { resolveTiming } from '../config/validate.js';
 import { ControlServer } from '../control/control-server.js';
-import { databaseEnv, openProjectDatabase, type ProjectDatabase } from '../db/project-database.js';
 import { FleetError } from '../errors.js';
-import { AddressAllocator } from '../fleet/addresses.js';
+import { AddressAllocator, detectNetwork } from '../fleet/addresses.js';
 import { AutoScalingGroup, type FleetEvent } from '../fleet/auto-scaling-group.js';
 import { detectCgroups } from '../fleet/cgroups.js';
 import type { Policies } from '../fleet/decide.js';
@@ -17,7 +16,8 @@ import { prometheusText } from '../metrics/prometheus.js';
 import { RunFolder } from '../metrics/run-folder.js';
 import { type SeriesPoint, SeriesSampler } from '../metrics/series-sampler.js';
 import { stateDir } from '../project.js';
-import { runCommand } from '../service/run-command.js';
+import { serviceEnvironment } from '../service/connection-env.js';
+import { migrateOnce, openFleetDatabase, templateEnv } from './fleet-database.js';
 
 export interface FleetOptions {
   readonly root: string;
@@ -46,7 +46,8 @@ export interface Fleet {
   readonly timing: TimingProfile;
   readonly listenerUrl: string;
   readonly controlUrl: string;
-  readonly databaseUrl: string;
+  /** undefined when the service has no database. */
+  readonly databaseUrl: string | undefined;
   /** How instances are isolated (cgroups, or why not). */
   readonly isolation: string;
   readonly events: FleetEvent[];
@@ -106,33 +107,25 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     cleanups.length = 0;
   };
   try {
-    let database: ProjectDatabase;
-    if (options.databaseUrl) {
-      database = { url: options.databaseUrl, stop: async () => {} };
-    } else {
-      database = await openProjectDatabase(root, databaseEnv(config.database), (line) => say(line));
-      if (database.embedded) reaper.watchProcess(database.embedded.pid, 'SIGINT', 15_000);
-    }
+    const db = await openFleetDatabase(root, config, options.databaseUrl, say);
+    if (db.database?.embedded) reaper.watchProcess(db.database.embedded.pid, 'SIGINT', 15_000);
     cleanups.push(async () => {
-      await database.stop();
+      await db.stop();
       // Stopped: the reaper must not signal that pid later, when the system may have given it to another process.
-      if (database.embedded) reaper.forget(database.embedded.pid);
+      if (db.database?.embedded) reaper.forget(db.database.embedded.pid);
     });
-
-    if (config.database.migrateCommand) {
-      const migration = await runCommand(config.database.migrateCommand, {
-        cwd: root,
-        env: { ...process.env, ...config.service.env, DATABASE_URL: database.url },
-      });
-      if (migration.code !== 0)
-        throw new FleetError('FLEET_ERR_MIGRATE', `migrate failed: ${migration.output}`);
-      say(`migrate: ${migration.output.split('\n').at(-1)}`);
-    }
+    await migrateOnce(root, config, db.connection, say);
+    const network = detectNetwork(config.instance.network);
+    const envScope = templateEnv(root);
+    // Fail before any instance starts when a reference cannot be filled.
+    serviceEnvironment(config, { db: db.connection, env: envScope });
 
     const cgroups = detectCgroups();
-    const isolation = cgroups.available
-      ? `cgroups: ${config.instance.cpus} vCPU, ${config.instance.memoryMiB} MiB per instance`
-      : `instances run unconfined (${cgroups.reason}); CPU % is measured from /proc against ${config.instance.cpus} vCPU`;
+    const isolation = `${
+      cgroups.available
+        ? `cgroups: ${config.instance.cpus} vCPU, ${config.instance.memoryMiB} MiB per instance`
+        : `instances run unconfined (${cgroups.reason}); CPU % is measured from /proc against ${config.instance.cpus} vCPU`
+    }; network: ${network.description}`;
 
     const balancer = new Balancer({
       clock,
@@ -187,8 +180,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const launcher = new ProcessLauncher({
       command: config.service.command,
       cwd: root,
-      env: { ...config.service.env, ...options.instanceEnv },
-      databaseUrl: database.url,
+      env: (database) => ({
+        ...serviceEnvironment(config, { db: database, env: envScope }),
+        ...options.instanceEnv,
+      }),
+      database: db.connection,
       cpus: config.instance.cpus,
       memoryMiB: config.instance.memoryMiB,
       logDir: run.instanceLogDir,
@@ -200,7 +196,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       clock,
       launcher,
       balancer,
-      addresses: await AddressAllocator.create(config.service.port),
+      addresses: await AddressAllocator.create(config.service.port, network),
       policies: policiesFrom(config, timing),
       vCpus: config.instance.cpus,
       initialDesired: config.scaling.desired ?? config.scaling.min,
@@ -269,7 +265,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       timing,
       listenerUrl: balancer.url,
       controlUrl,
-      databaseUrl: database.url,
+      databaseUrl: db.connection?.url,
       isolation,
       events,
       stopped,

@@ -1,15 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { openProjectDatabase, redactUrl } from '../../db/project-database.js';
+import { loadConfig } from '../../config/load-config.js';
+import { redactUrl } from '../../db/project-database.js';
 import { FleetError } from '../../errors.js';
 import { findProjectRoot } from '../../project.js';
-import { REFERENCE_SERVICE } from '../../service/reference-service.js';
-import { runCommand } from '../../service/run-command.js';
+import { migrateOnce, openFleetDatabase, templateEnv } from '../../runtime/fleet-database.js';
+import { serviceEnvironment } from '../../service/connection-env.js';
 import { waitHealthy } from '../../service/wait-healthy.js';
 import { bold, dim, green, line } from '../output.js';
 
 export const apiUsage = `fleetproof api [--port N] [--version V]
-  Runs the reference API alone (one process) on the embedded PostgreSQL (or DATABASE_URL), until Ctrl-C.`;
+  Runs the configured service alone (one process, no balancer), on its database (embedded, or DATABASE_URL), until Ctrl-C.`;
 
 const READY_TIMEOUT_MS = 30_000;
 
@@ -17,20 +18,22 @@ export async function apiCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string', default: String(REFERENCE_SERVICE.port) },
+      port: { type: 'string' },
       version: { type: 'string' },
     },
     strict: true,
   });
-  const port = Number(values.port);
+  const root = findProjectRoot();
+  const config = await loadConfig(root);
+  const port = Number(values.port ?? config.service.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new FleetError('FLEET_ERR_USAGE', `--port: got ${JSON.stringify(values.port)}, expected 1-65535`);
   }
-  const root = findProjectRoot();
   const started = performance.now();
   line(bold('fleetproof api') + dim(` · ${root}`));
 
-  const database = await openProjectDatabase(root, process.env, (text) => line(dim(`  ${text}`)));
+  const say = (text: string) => line(dim(`  ${text}`));
+  const db = await openFleetDatabase(root, config, undefined, say);
   let api: ChildProcess | undefined;
   const stopAll = async () => {
     if (api && api.exitCode === null && api.signalCode === null) {
@@ -38,19 +41,22 @@ export async function apiCommand(argv: string[]): Promise<number> {
       api.kill('SIGTERM');
       await exited;
     }
-    await database.stop();
+    await db.stop();
   };
 
   try {
-    const source = database.embedded ? 'embedded, data in .fleetproof/pg' : 'DATABASE_URL';
-    line(`  database    ${redactUrl(database.url)} ${dim(`(${source})`)}`);
-    const env = { ...process.env, DATABASE_URL: database.url };
-    const migration = await runCommand(REFERENCE_SERVICE.migrateCommand, { cwd: root, env });
-    if (migration.code !== 0)
-      throw new FleetError('FLEET_ERR_MIGRATE', `migrate failed: ${migration.output}`);
-    line(`  migrate     ${migration.output}`);
+    if (db.database) {
+      const source = db.database.embedded ? 'embedded, data in .fleetproof/pg' : 'DATABASE_URL';
+      line(`  database    ${redactUrl(db.database.url)} ${dim(`(${source})`)}`);
+    }
+    await migrateOnce(root, config, db.connection, (text) => line(`  ${text}`));
+    const env = {
+      ...process.env,
+      ...serviceEnvironment(config, { db: db.connection, env: templateEnv(root) }),
+    };
 
-    api = spawn(REFERENCE_SERVICE.command[0], REFERENCE_SERVICE.command.slice(1), {
+    const [file, ...args] = config.service.command;
+    api = spawn(file as string, args, {
       cwd: root,
       // Its own process group: a terminal Ctrl-C reaches only us, and we stop the API before the database.
       detached: true,
@@ -59,23 +65,21 @@ export async function apiCommand(argv: string[]): Promise<number> {
         ...env,
         HOST: '127.0.0.1',
         PORT: String(port),
-        // No balancer in front of a lone API, so there is nobody to warn before closing the listener.
-        SHUTDOWN_DELAY_MS: process.env.SHUTDOWN_DELAY_MS ?? '0',
+        APP_VERSION: config.service.version,
         ...(values.version ? { APP_VERSION: values.version } : {}),
       },
     });
     const url = `http://127.0.0.1:${port}`;
     try {
-      await waitHealthy(`${url}${REFERENCE_SERVICE.healthPath}`, api, READY_TIMEOUT_MS);
+      await waitHealthy(`${url}${config.healthCheck.path}`, api, READY_TIMEOUT_MS);
     } catch (error) {
       throw new FleetError(
         'FLEET_ERR_SERVICE_START',
-        `the API did not become ready: ${(error as Error).message}`,
+        `${config.service.name} did not become ready: ${(error as Error).message}`,
       );
     }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     line(`  ${green('ready')}       ${bold(url)} ${dim(`(${seconds} s)`)}`);
-    line(dim(`  try         curl ${url}/   ·   curl -X POST ${url}/   ·   ${url}/metrics`));
     line(dim('  Ctrl-C to stop'));
     return await untilStopped(api, stopAll);
   } catch (error) {
@@ -91,7 +95,7 @@ function untilStopped(api: ChildProcess, stopAll: () => Promise<void>): Promise<
     const onSignal = () => {
       if (stopping) return;
       stopping = true;
-      line(dim('\n  stopping: API first, then the database'));
+      line(dim('\n  stopping: the service first, then the database'));
       stopAll().then(() => {
         line(green('  stopped'));
         resolve(0);
@@ -103,7 +107,9 @@ function untilStopped(api: ChildProcess, stopAll: () => Promise<void>): Promise<
       if (stopping) return;
       stopping = true;
       stopAll().finally(() =>
-        reject(new FleetError('FLEET_ERR_SERVICE_START', `the API exited on its own (${code ?? signal})`)),
+        reject(
+          new FleetError('FLEET_ERR_SERVICE_START', `the service exited on its own (${code ?? signal})`),
+        ),
       );
     });
   });

@@ -2,35 +2,46 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
 import { FleetError } from '../../errors.js';
 import { findProjectRoot } from '../../project.js';
-import { EXPERIMENTS, isExperimentId, runProve } from '../../prove/prove-run.js';
+import { EXPERIMENTS, plannedExperiments, proofOf, runProve } from '../../prove/prove-run.js';
 import { formatSeconds } from '../../prove/time-mapping.js';
-import type { ExperimentId } from '../../prove/types.js';
+import { EXPERIMENT_NAMES, type ExperimentId } from '../../prove/types.js';
 import { verdictTable } from '../../prove/verdict-table.js';
 import { bold, dim, green, line, red } from '../output.js';
 
-export const proveUsage = `fleetproof prove [--quick] [--only E1,E3]
-  Runs the field reports' experiments on the local fleet (E1 single vs fleet, E2 blocking handler, E3 zero-downtime
-  deploy, E4 scale out and in, E5 nothing lost), prints verdicts, writes an HTML report; exit 10 if a verdict fails.`;
+export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list]
+  Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant) on
+  the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows them.`;
 
 export async function proveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean' }, only: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, list: { type: 'boolean' } },
     strict: true,
   });
   const only = parseOnly(values.only);
   const root = findProjectRoot();
   const config = await loadConfig(root);
+  const planned = plannedExperiments(proofOf(config));
+  if (values.list) {
+    for (const p of planned) {
+      const entry = EXPERIMENTS[p.id];
+      line(
+        `${p.settings ? green('on ') : dim('off')}  ${bold(p.id.padEnd(9))} ${entry.summary}${p.off ? dim(` (${p.off})`) : ''}`,
+      );
+    }
+    return 0;
+  }
+  const names = (only ?? planned.filter((p) => p.settings).map((p) => p.id)).join(' ');
   const quick = values.quick === true;
   const tty = process.stdout.isTTY === true;
   let lastPlain = 0;
   const clear = () => tty && process.stdout.write('\r\x1b[2K');
-  line(`${bold('fleetproof prove')} ${dim(`· ${root} · ${only.join(' ')}${quick ? ' · quick' : ''}`)}`);
+  line(`${bold('fleetproof prove')} ${dim(`· ${root} · ${names}${quick ? ' · quick' : ''}`)}`);
   const outcome = await runProve({
     root,
     config,
     quick,
-    only,
+    ...(only ? { only } : {}),
     // On a terminal one line is rewritten in place; in a log, a line every 5 s is enough to show it is alive.
     progress: (text) => {
       if (tty) process.stdout.write(`\r\x1b[2K  ${text.slice(0, (process.stdout.columns ?? 120) - 3)}`);
@@ -65,15 +76,14 @@ export async function proveCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-function parseOnly(value: string | undefined): ExperimentId[] {
-  const all = Object.keys(EXPERIMENTS) as ExperimentId[];
-  if (value === undefined) return all;
-  const ids = value.split(',').map((s) => s.trim().toUpperCase());
-  const wrong = ids.filter((id) => !isExperimentId(id));
+function parseOnly(value: string | undefined): ExperimentId[] | undefined {
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((s) => s.trim().toLowerCase());
+  const wrong = ids.filter((id) => !(EXPERIMENT_NAMES as readonly string[]).includes(id));
   if (wrong.length > 0 || ids.length === 0)
     throw new FleetError(
       'FLEET_ERR_USAGE',
-      `--only: got ${JSON.stringify(value)}, expected a comma-separated list of ${all.join(', ')}`,
+      `--only: got ${JSON.stringify(value)}, expected a comma-separated list of ${EXPERIMENT_NAMES.join(', ')}`,
     );
-  return all.filter((id) => ids.includes(id));
+  return EXPERIMENT_NAMES.filter((id) => ids.includes(id));
 }

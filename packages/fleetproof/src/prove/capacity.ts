@@ -1,0 +1,245 @@
+import { cpus } from 'node:os';
+import type { CapacitySettings } from '../config/proof-schema.js';
+import { ExperimentFleet } from './experiment-fleet.js';
+import { loadFigures, ms, pct, peakInstances, scaleOutMapping } from './measure.js';
+import { arrivals, onSchedule, type ProofLoad } from './proof-load.js';
+import { referenceRows } from './reference-rows.js';
+import { describeServiceLevel, secondBreaks, serviceLevelFor, summaryHolds } from './service-level.js';
+import type {
+  Check,
+  ExperimentFindings,
+  LoadSecond,
+  Override,
+  ProveContext,
+  RunRecording,
+  ServiceLevel,
+} from './types.js';
+
+export interface Ramp {
+  from: number;
+  to: number;
+  seconds: number;
+}
+
+/** Where one instance broke: the ramp's rate at that second, and why. */
+export interface BreakPoint {
+  /** ms from the load's start. */
+  atMs: number;
+  rate: number;
+  reason: string;
+}
+
+export interface CapacityRecording {
+  single: RunRecording;
+  fleet: RunRecording;
+  ramp: Ramp;
+  /** When the single instance's load started, run-relative (its seconds are run-relative too). */
+  singleLoadStartMs: number;
+  breakPoint: BreakPoint | undefined;
+}
+
+export const rateAt = (ramp: Ramp, ms: number) =>
+  ramp.from + ((ramp.to - ramp.from) * Math.min(ms / 1000, ramp.seconds)) / ramp.seconds;
+
+/**
+ * The first second of two in a row that break the service level on the ramp (one bad second is noise,
+ * two is a limit). Pure: the recorded seconds in, the break point out.
+ */
+export function findBreakPoint(
+  seconds: readonly LoadSecond[],
+  loadStartMs: number,
+  ramp: Ramp,
+  sl: ServiceLevel,
+): BreakPoint | undefined {
+  for (let i = 0; i + 1 < seconds.length; i++) {
+    const a = seconds[i] as LoadSecond;
+    const reason = secondBreaks(a, sl);
+    if (reason && secondBreaks(seconds[i + 1] as LoadSecond, sl)) {
+      const atMs = a.t - loadStartMs;
+      return { atMs, rate: Math.round(rateAt(ramp, atMs) * 10) / 10, reason };
+    }
+  }
+  return undefined;
+}
+
+/** The verdict: one instance breaks on the ramp, and the fleet holds the rate that broke it. */
+export function judgeCapacity(rec: CapacityRecording, sl: ServiceLevel): Check[] {
+  const b = rec.breakPoint;
+  const fleet = summaryHolds(rec.fleet.summary, sl);
+  return [
+    {
+      label: `the ramp finds where one instance breaks the service level (${describeServiceLevel(sl)})`,
+      passed: b !== undefined,
+      measured: b
+        ? `broke at ${b.rate} arrivals/s, ${(b.atMs / 1000).toFixed(0)} s into the ramp: ${b.reason}`
+        : `one instance held the whole ramp to ${rec.ramp.to}/s and the hold there: raise proof.experiments.capacity.ramp.to or make the instance smaller`,
+    },
+    {
+      label: 'the fleet holds the load that broke one instance',
+      passed: b !== undefined && fleet.passed,
+      measured: b ? `${fleet.measured} at up to ${b.rate} arrivals/s` : 'not run: no breaking load was found',
+    },
+  ];
+}
+
+export const COLUMNS = ['requests', 'failed', 'timeouts', 'failed users', 'p99', 'peak instances'];
+
+/**
+ * `capacity`: the load's flows on a ramp of arrivals against one instance with scaling off, until it breaks
+ * the service level; then the same ramp up to that rate, held, against the fleet (the second report's single
+ * EC2 against its HA architecture, for any service).
+ */
+export async function capacity(
+  context: ProveContext,
+  settings: CapacitySettings,
+  load: ProofLoad,
+): Promise<ExperimentFindings> {
+  const sl = serviceLevelFor(context.proof, settings.serviceLevel);
+  const config = context.config;
+  // Small instances by default, so that the fleet's headroom (up to four of them) fits this machine beside
+  // the balancer and the load generator: otherwise the machine, not the instance, is what breaks.
+  const cpusEach =
+    settings.instance?.cpus ?? Math.min(config.instance.cpus, Math.max(0.25, cpus().length / 8));
+  const instance = { ...settings.instance, cpus: cpusEach };
+  const fleetMin = settings.fleet?.min ?? Math.max(2, config.scaling.min);
+  const fleetMax = Math.max(settings.fleet?.max ?? Math.max(config.scaling.max, 4), fleetMin);
+  const ramp: Ramp = { ...settings.ramp, seconds: settings.ramp.seconds * context.durationFactor };
+  const holdMs = settings.holdSeconds * context.durationFactor * 1000;
+  const balancer = settings.balancer ?? {};
+  const overrides: Override[] = [
+    {
+      section: 'instance.cpus',
+      value: String(cpusEach),
+      why: 'small enough that up to the fleet’s maximum fits this machine next to the balancer and the load generator',
+    },
+    {
+      section: 'scaling',
+      value: `single run: 1, scaling off; fleet run: ${fleetMin}–${fleetMax}`,
+      why: 'one instance against the fleet, as the second report compared a single EC2 with the HA tier',
+    },
+    ...(settings.balancer?.algorithm
+      ? [
+          {
+            section: 'balancer.algorithm',
+            value: settings.balancer.algorithm,
+            why: 'set by proof.experiments.capacity',
+          },
+        ]
+      : []),
+  ];
+
+  const single = await ExperimentFleet.start(context, {
+    label: 'capacity: one instance',
+    setup: `1 instance (${cpusEach} vCPU), scaling off; arrivals ramp ${ramp.from} → ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s`,
+    override: { instance, scaling: { min: 1, max: 1, desired: 1, enabled: false }, balancer },
+    instanceEnv: settings.env,
+  });
+  const singleLoadStartMs = single.elapsedMs();
+  let brokeAtMs: number | undefined;
+  try {
+    await single.load(
+      onSchedule(
+        load,
+        arrivals(
+          [
+            { kind: 'ramp', durationMs: ramp.seconds * 1000, from: ramp.from, to: ramp.to },
+            // At the top a queue may still be building: hold there before calling the instance unbroken.
+            { kind: 'rate', durationMs: holdMs, rate: ramp.to },
+          ],
+          10_000,
+        ),
+        'ramped arrivals',
+      ),
+      'ramp',
+      {
+        // Keep going a few seconds past the break, so the charts show what breaking looked like.
+        stopWhen: (second) => {
+          if (brokeAtMs === undefined && findBreakPoint(single.recording.load, singleLoadStartMs, ramp, sl))
+            brokeAtMs = second.t;
+          return brokeAtMs !== undefined && second.t - brokeAtMs >= 3000;
+        },
+      },
+    );
+  } finally {
+    await single.stop();
+  }
+  const breakPoint = findBreakPoint(single.recording.load, singleLoadStartMs, ramp, sl);
+
+  const fleet = await ExperimentFleet.start(context, {
+    label: 'capacity: fleet',
+    setup: `${fleetMin}–${fleetMax} instances (${cpusEach} vCPU each), target tracking at ${config.scaling.targetCpuPercent}% CPU`,
+    override: {
+      instance,
+      scaling: { min: fleetMin, max: fleetMax, desired: fleetMin, enabled: true },
+      balancer,
+    },
+    instanceEnv: settings.env,
+  });
+  try {
+    if (breakPoint) {
+      const rampMs = Math.max(1000, breakPoint.atMs);
+      await fleet.load(
+        onSchedule(
+          load,
+          arrivals(
+            [
+              { kind: 'ramp', durationMs: rampMs, from: ramp.from, to: breakPoint.rate },
+              { kind: 'rate', durationMs: holdMs, rate: breakPoint.rate },
+            ],
+            10_000,
+          ),
+          `ramp to ${breakPoint.rate}/s, then held`,
+        ),
+        'ramp and hold',
+      );
+    }
+  } finally {
+    await fleet.stop();
+  }
+
+  const rec: CapacityRecording = {
+    single: single.recording,
+    fleet: fleet.recording,
+    ramp,
+    singleLoadStartMs,
+    breakPoint,
+  };
+  const row = (label: string, run: RunRecording) => {
+    if (!run.summary) return { label, values: COLUMNS.map(() => '—') };
+    const f = loadFigures(run.summary);
+    return {
+      label,
+      values: [
+        String(f.requests),
+        pct((f.failedRequests / Math.max(1, f.requests)) * 100),
+        pct(f.timeoutsPercent),
+        pct(f.failedUsersPercent),
+        ms(f.p99Ms),
+        String(peakInstances(run)),
+      ],
+    };
+  };
+  return {
+    id: 'capacity',
+    title: 'Capacity: one instance against the fleet',
+    origin: settings.about ?? 'Does the fleet hold the load that breaks one instance?',
+    load: `${load.name}: its flows on a ramp of arrivals`,
+    serviceLevel: sl,
+    overrides,
+    checks: judgeCapacity(rec, sl),
+    columns: COLUMNS,
+    rows: [
+      row('one instance (here)', single.recording),
+      row('fleet (here)', fleet.recording),
+      ...referenceRows(COLUMNS, settings.reference),
+    ],
+    runs: [single.recording, fleet.recording],
+    mapped: scaleOutMapping(fleet.recording, fleet.config, context),
+    explanation: [
+      `Load: ${load.name}, each arrival one virtual user running one of its flows. One instance gets arrivals rising from ${ramp.from}/s towards ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s, then ${ramp.to}/s for ${(holdMs / 1000).toFixed(0)} s; the ramp stops 3 s after two seconds in a row break the service level (${describeServiceLevel(sl)}).`,
+      breakPoint
+        ? `The fleet (${fleetMin}–${fleetMax} instances) then gets the same ramp up to ${breakPoint.rate}/s, held for ${(holdMs / 1000).toFixed(0)} s.`
+        : 'No second broke the service level, so there was no breaking load for the fleet to hold.',
+    ],
+  };
+}

@@ -1,0 +1,278 @@
+import type { ScaleSettings } from '../config/proof-schema.js';
+import type { LoadSummary } from '../load/load-metrics.js';
+import { type Ramp, rateAt } from './capacity.js';
+import { ExperimentFleet } from './experiment-fleet.js';
+import {
+  firstEvent,
+  loadFigures,
+  pct,
+  peakGroupCpu,
+  peakInstances,
+  scaleOutMapping,
+  streakStartMs,
+} from './measure.js';
+import { arrivals, atSteadyRate, onSchedule, type ProofLoad } from './proof-load.js';
+import { referenceRows } from './reference-rows.js';
+import {
+  describeServiceLevel,
+  holds,
+  secondBreaks,
+  serviceLevelFor,
+  windowFigures,
+} from './service-level.js';
+import { formatSeconds, mapToAws, scaleInTerms } from './time-mapping.js';
+import type {
+  Check,
+  ExperimentFindings,
+  Override,
+  ProveContext,
+  RunRecording,
+  ServiceLevel,
+} from './types.js';
+
+export interface ScaleRecording {
+  run: RunRecording;
+  min: number;
+  targetCpuPercent: number;
+  /** Run-relative: the main load's start and end. */
+  loadStartMs: number;
+  loadEndMs: number;
+  /** The probe kept up during the scale-in. */
+  probe: LoadSummary | undefined;
+  backToMin: boolean;
+}
+
+/** The verdict on a scale run: CPU over target, scale-out, the service level once it serves, scale-in clean. */
+export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
+  const { run, targetCpuPercent: target } = rec;
+  const scaleOut = firstEvent(run, ['ScaleOutCpuHigh']);
+  const served = scaleOut && firstEvent(run, ['Target.Healthy'], scaleOut.t);
+  const after = served ? windowFigures(run.load, served.t + 1000, rec.loadEndMs) : undefined;
+  const afterHolds = after && holds(after, sl);
+  const scaleIn = firstEvent(run, ['ScaleInCpuLow'], rec.loadEndMs);
+  const probeFailed = rec.probe?.http_req_failed.passes ?? 0;
+  const probeRequests = rec.probe?.http_reqs.count ?? 0;
+  return [
+    {
+      label: `the load pushes average CPU over the ${target}% target`,
+      passed: peakGroupCpu(run) > target,
+      measured: `peak CPU datapoint ${pct(peakGroupCpu(run))}`,
+    },
+    {
+      label: `the group scales out from ${rec.min}`,
+      passed: scaleOut !== undefined && peakInstances(run) > rec.min,
+      measured: scaleOut
+        ? `${scaleOut.message} (at ${formatSeconds(scaleOut.t / 1000)})`
+        : `no scale-out; peak ${peakInstances(run)} instance(s)`,
+    },
+    {
+      label: `the service level holds once the new instance serves (${describeServiceLevel(sl)})`,
+      passed: afterHolds?.passed === true,
+      measured: afterHolds
+        ? `from ${formatSeconds((served?.t ?? 0) / 1000)}: ${afterHolds.measured}`
+        : 'no new instance served during the load',
+    },
+    {
+      label: `after the load, back to ${rec.min}`,
+      passed: rec.backToMin && scaleIn !== undefined,
+      measured: scaleIn
+        ? `scale-in decided ${formatSeconds((scaleIn.t - rec.loadEndMs) / 1000)} after the load ended`
+        : 'no scale-in',
+    },
+    {
+      label: 'no failed request during the scale-in',
+      passed: probeRequests > 0 && probeFailed === 0,
+      measured: `${probeFailed} of ${probeRequests} probe requests failed`,
+    },
+  ];
+}
+
+/**
+ * The rate that pushes one instance's CPU over the target: the lowest rate on a calibration ramp at which the
+ * instance's CPU reached 1.5 × target (capped at 90%), kept under the rate that broke the service level.
+ */
+export function calibratedRate(
+  run: RunRecording,
+  loadStartMs: number,
+  ramp: Ramp,
+  targetCpuPercent: number,
+  sl: ServiceLevel,
+): { rate: number; why: string } {
+  const wanted = Math.min(90, targetCpuPercent * 1.5);
+  const hot = run.fleet.find(
+    (p) => p.t >= loadStartMs && p.targets.some((t) => (t.cpuPercent ?? 0) >= wanted),
+  );
+  const broken = run.load.find((s) => secondBreaks(s, sl) !== undefined);
+  let rate = hot ? rateAt(ramp, hot.t - loadStartMs) : ramp.to;
+  const why = hot
+    ? `one instance reached ${pct(wanted)} CPU at ${rate.toFixed(1)} arrivals/s on a calibration ramp`
+    : `one instance stayed under ${pct(wanted)} CPU up to ${ramp.to}/s (the calibration ramp's end)`;
+  if (broken) rate = Math.min(rate, 0.8 * rateAt(ramp, broken.t - loadStartMs));
+  return {
+    rate: Math.max(1, Math.round(rate * 10) / 10),
+    why: broken ? `${why}; kept under the rate that broke the service level` : why,
+  };
+}
+
+export const COLUMNS = ['requests', 'failed', 'peak CPU', 'peak instances', 'back to min after load'];
+
+/**
+ * `scale`: the load's flows at a rate that pushes CPU over target (given, or calibrated on one instance):
+ * the group must scale out and keep the service level once the new instance serves; after the load, with a
+ * light probe still running, it must scale back in without failing a request.
+ */
+export async function scale(
+  context: ProveContext,
+  settings: ScaleSettings,
+  load: ProofLoad,
+): Promise<ExperimentFindings> {
+  const sl = serviceLevelFor(context.proof, settings.serviceLevel);
+  const { config } = context;
+  const { min, targetCpuPercent: target } = config.scaling;
+  const max = Math.max(config.scaling.max, min + 1);
+  const instance = settings.instance ?? {};
+  let rate = settings.rate;
+  let rateWhy = 'proof.experiments.scale.rate';
+  if (rate === undefined) {
+    const ramp: Ramp = {
+      from: 1,
+      to: settings.calibrateTo,
+      seconds: Math.max(8, 20 * context.durationFactor),
+    };
+    const calibration = await ExperimentFleet.start(context, {
+      label: 'scale: calibration',
+      setup: `1 instance, scaling off; arrivals ramp 1 → ${ramp.to}/s over ${ramp.seconds} s to find the rate that heats its CPU`,
+      override: {
+        instance,
+        scaling: { min: 1, max: 1, desired: 1, enabled: false },
+        balancer: settings.balancer ?? {},
+      },
+      instanceEnv: settings.env,
+    });
+    const startMs = calibration.elapsedMs();
+    try {
+      await calibration.load(
+        onSchedule(
+          load,
+          arrivals([{ kind: 'ramp', durationMs: ramp.seconds * 1000, from: 1, to: ramp.to }], 10_000),
+          'calibration ramp',
+        ),
+        'calibration',
+        { stopWhen: (s) => secondBreaks(s, sl) !== undefined },
+      );
+    } finally {
+      await calibration.stop();
+    }
+    ({ rate, why: rateWhy } = calibratedRate(calibration.recording, startMs, ramp, target, sl));
+  }
+  const period = context.fast.metricPeriodSeconds;
+  // Long enough for the datapoints of a scale-out, the boot and first checks, and some seconds of serving.
+  const holdMs = Math.max(
+    (config.scaling.scaleOutDatapoints * period + 12) * 1000,
+    settings.holdSeconds * context.durationFactor * 1000,
+  );
+  const overrides: Override[] = [
+    {
+      section: 'scaling',
+      value: `${min}–${max}, enabled`,
+      why: 'target tracking must be able to add an instance',
+    },
+    ...(settings.instance
+      ? [
+          {
+            section: 'instance',
+            value: JSON.stringify(settings.instance),
+            why: 'set by proof.experiments.scale',
+          },
+        ]
+      : []),
+  ];
+  const fleet = await ExperimentFleet.start(context, {
+    label: 'scale',
+    setup: `${min}–${max} instances, target ${target}% CPU; ${rate}/s of ${load.name}`,
+    override: {
+      instance,
+      scaling: { min, max, desired: min, enabled: true },
+      balancer: settings.balancer ?? {},
+    },
+    instanceEnv: settings.env,
+  });
+  const loadStartMs = fleet.elapsedMs();
+  let loadEndMs = loadStartMs;
+  let probe: LoadSummary | undefined;
+  let backToMin = false;
+  try {
+    await fleet.load(atSteadyRate(load, rate, holdMs), `${rate}/s`);
+    loadEndMs = fleet.elapsedMs();
+    const windowMs = config.scaling.scaleInDatapoints * period * 1000;
+    const atMin = () =>
+      fleet.fleet.group.status().instances.length === min && fleet.fleet.group.status().desired === min;
+    const probeMs = 2 * windowMs + 40_000;
+    const probed = await fleet.load(
+      atSteadyRate(load, settings.probeRate, probeMs),
+      `scale-in probe at ${settings.probeRate}/s`,
+      { keepSummary: true, stopWhen: atMin },
+    );
+    probe = probed.summary;
+    backToMin = atMin();
+  } finally {
+    await fleet.stop();
+  }
+  const run = fleet.recording;
+  const rec: ScaleRecording = {
+    run,
+    min,
+    targetCpuPercent: target,
+    loadStartMs,
+    loadEndMs,
+    probe,
+    backToMin,
+  };
+  const scaleIn = firstEvent(run, ['ScaleInCpuLow'], loadEndMs);
+  const terminated = scaleIn && firstEvent(run, ['InstanceTerminated'], scaleIn.t);
+  const f = loadFigures(run.summary);
+  return {
+    id: 'scale',
+    title: 'Scale out and back in',
+    origin:
+      settings.about ??
+      'Does the group add capacity when CPU passes its target, and give it back without failing a request?',
+    load: `${load.name}: its flows at ${rate} arrivals/s (${rateWhy}), then ${settings.probeRate}/s during the scale-in`,
+    serviceLevel: sl,
+    overrides,
+    checks: judgeScale(rec, sl),
+    columns: COLUMNS,
+    rows: [
+      {
+        label: 'here',
+        values: [
+          String(f.requests),
+          String(f.failedRequests),
+          pct(peakGroupCpu(run)),
+          String(peakInstances(run)),
+          terminated ? formatSeconds((terminated.t - loadEndMs) / 1000) : '—',
+        ],
+      },
+      ...referenceRows(COLUMNS, settings.reference),
+    ],
+    runs: [run],
+    mapped: [
+      ...scaleOutMapping(run, fleet.config, context),
+      ...(terminated && scaleIn
+        ? [
+            mapToAws(
+              'scale-in: CPU under target → instance stopped',
+              terminated.t - streakStartMs(run, scaleIn.t, (cpu) => cpu < target, period * 1000),
+              scaleInTerms(config),
+              context.fast,
+              context.aws,
+            ),
+          ]
+        : []),
+    ],
+    explanation: [
+      `Load: ${load.name}'s flows at ${rate} arrivals/s for ${(holdMs / 1000).toFixed(0)} s (${rateWhy}), then ${settings.probeRate}/s until the group is back at ${min}.`,
+      `Target tracking scales out after ${config.scaling.scaleOutDatapoints} datapoints over target and in only after ${config.scaling.scaleInDatapoints} under it: with AWS's one-minute datapoints a scale-in takes 15 minutes and more.`,
+    ],
+  };
+}

@@ -12,12 +12,14 @@ import {
   statusCommand,
   statusUsage,
 } from './commands/fleet-client-commands.js';
+import { initCommand, initUsage } from './commands/init.js';
 import { loadCommand, loadUsage } from './commands/load.js';
 import { proveCommand, proveUsage } from './commands/prove.js';
 import { upCommand, upUsage } from './commands/up.js';
 import { errorLine, line } from './output.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  init: { run: initCommand, usage: initUsage },
   prove: { run: proveCommand, usage: proveUsage },
   up: { run: upCommand, usage: upUsage },
   status: { run: statusCommand, usage: statusUsage },

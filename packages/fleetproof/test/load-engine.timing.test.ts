@@ -36,6 +36,27 @@ describe('load engine timing against real servers', () => {
     for (let s = 1; s < 29; s++) expect(Math.abs((perSecond.get(s) ?? 0) - 500)).toBeLessThanOrEqual(50);
   }, 60_000);
 
+  it('keeps serving responses at 1000 arrivals/s, where every wait between arrivals is a millisecond', async () => {
+    // It once awaited a timer only for waits over 1 ms: at 1000/s it never yielded, so no response came in
+    // for the whole phase and thousands of VUs piled up behind a loop that looked busy.
+    const seconds: SeriesSecond[] = [];
+    const executor: Executor = {
+      type: 'arrivals',
+      label: 'ramping-arrival-rate',
+      phases: [
+        { kind: 'ramp', durationMs: 1000, from: 500, to: 1000 },
+        { kind: 'rate', durationMs: 3000, rate: 1000 },
+      ],
+      preAllocatedVUs: 20,
+      maxVUs: 10_000,
+    };
+    const result = await runLoad({ plan: plan(executor, [get('/')]), onSecond: (s) => seconds.push(s) });
+    expect(result.summary.vus.max).toBeLessThan(200);
+    const gaps = seconds.slice(1).map((s, i) => s.elapsedMs - (seconds[i] as SeriesSecond).elapsedMs);
+    expect(Math.max(...gaps)).toBeLessThan(1500);
+    expect(result.summary.http_reqs.count).toBeGreaterThan(3000);
+  }, 30_000);
+
   it('follows ramping-vus stages: the VU count tracks the schedule each second', async () => {
     const stages = [
       { durationMs: 3000, target: 6 },

@@ -92,11 +92,11 @@ const capacity = z
     ramp: z
       .object({
         from: rate.default(1),
-        to: rate.default(500),
+        to: rate.default(3000),
         seconds: seconds(3600).default(30),
       })
       .strict()
-      .default({ from: 1, to: 500, seconds: 30 }),
+      .default({ from: 1, to: 3000, seconds: 30 }),
     /** How long the fleet holds the load that broke one instance. */
     holdSeconds: seconds(3600).default(10),
     fleet: z
@@ -115,7 +115,7 @@ const scale = z
     /** Light traffic kept up during the scale-in (arrivals per second), to see that it fails nothing. */
     probeRate: rate.default(2),
     /** Calibration ramp ceiling (arrivals per second). */
-    calibrateTo: rate.default(500),
+    calibrateTo: rate.default(2000),
   })
   .strict();
 
@@ -205,15 +205,16 @@ export const proofSchema = z
     write: writeSchema.optional(),
     experiments: z
       .object({
-        capacity: z.union([off, capacity]).optional(),
-        scale: z.union([off, scale]).optional(),
-        deploy: z.union([off, deploy]).optional(),
-        crash: z.union([off, crash]).optional(),
-        writes: z.union([off, writes]).optional(),
+        capacity: z.union([off, capacity]).prefault({}),
+        scale: z.union([off, scale]).prefault({}),
+        deploy: z.union([off, deploy]).prefault({}),
+        crash: z.union([off, crash]).prefault({}),
+        writes: z.union([off, writes]).prefault({}),
         variant: variant.optional(),
       })
       .strict()
-      .default({}),
+      // prefault, not default: zod 4 returns a default as it is, and the experiments' own defaults must apply.
+      .prefault({}),
   })
   .strict();
 

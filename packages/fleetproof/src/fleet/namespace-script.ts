@@ -22,8 +22,15 @@ export function namespaceScript(input: NamespaceScriptInput): string | undefined
   const ns = input.namespace;
   if (!ns) return lines.length > 0 ? [...lines, 'exec "$@"'].join('\n') : undefined;
   const name = q(ns.name);
+  // `ip netns exec` mounts /etc/netns/<name>/* over /etc: the namespace has no route to a DNS server, so
+  // lookups must fail at once (a resolver on 127.0.0.1 that refuses) and the instance's own address must be
+  // in hosts. Python's HTTPServer, for one, looks up its address's name before it listens.
+  const etc = q(`/etc/netns/${ns.name}`);
   lines.push(
     'set -e',
+    `mkdir -p ${etc}`,
+    `printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > ${etc}/resolv.conf`,
+    `{ cat /etc/hosts 2>/dev/null; echo '${input.instanceAddress} fleetproof-instance'; } > ${etc}/hosts`,
     `ip netns add ${name}`,
     `ip link add ${q(ns.hostVeth)} type veth peer name ${q(ns.instanceVeth)}`,
     `ip link set ${q(ns.instanceVeth)} netns ${name}`,

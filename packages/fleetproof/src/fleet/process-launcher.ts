@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtModuleUrl } from '../load/built-module.js';
@@ -161,6 +161,7 @@ export class ProcessLauncher implements Launcher {
         void relay?.close();
         cgroup?.remove();
         if (namespace) {
+          rmSync(`/etc/netns/${namespace.name}`, { recursive: true, force: true });
           execFile('ip', ['netns', 'del', namespace.name], () => {
             execFile('ip', ['link', 'del', namespace.hostVeth], () => o.reaper.forget(namespace.name));
           });

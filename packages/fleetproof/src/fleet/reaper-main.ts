@@ -9,7 +9,7 @@
  *   forget <pgid|pid|dir>             cleaned up already
  */
 import { execFileSync } from 'node:child_process';
-import { rmdirSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 interface Entry {
@@ -49,6 +49,7 @@ async function reap(): Promise<void> {
   }
   for (const entry of entries) send(entry, 'SIGKILL');
   for (const [name, hostVeth] of namespaces) {
+    rmSync(`/etc/netns/${name}`, { recursive: true, force: true });
     for (const args of [
       ['netns', 'del', name],
       ['link', 'del', hostVeth],

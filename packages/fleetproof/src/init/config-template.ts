@@ -82,7 +82,8 @@ ${port}
     //   readBack: { request: { method: 'GET', url: '/items/{{ id }}' } },  // or { sql: 'SELECT 1 FROM items WHERE id = $1' }
     // },
     experiments: {
-      capacity: { ramp: { from: 5, to: 1000, seconds: 30 } },
+      // One instance gets arrivals ramping up to 3000/s until it breaks the service level; the fleet must hold that.
+      capacity: { ramp: { from: 5, to: 3000, seconds: 30 } },
       deploy: { rate: 20 },
       crash: { rate: 20 },
     },

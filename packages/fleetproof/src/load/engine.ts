@@ -270,7 +270,10 @@ async function runOpen(
   let next = times.next();
   while (!next.done && !ctx.state.ended) {
     const wait = start + next.value - now();
+    // Always give the event loop a turn: at 1000 arrivals/s and more every wait is a millisecond or less, and a
+    // loop that only awaits timers for longer waits never lets a response in (it stalled for whole phases).
     if (wait > 1) await new Promise((r) => setTimeout(r, Math.min(wait, TICK_MS)));
+    else await new Promise((r) => setImmediate(r));
     const current = now() - start;
     while (!next.done && next.value <= current && !ctx.state.ended) {
       let vu = idle.pop();

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LoadRef, ProofConfig, ReferenceRow } from '../config/proof-schema.js';
+import { type LoadRef, type ProofConfig, proofSchema, type ReferenceRow } from '../config/proof-schema.js';
 import type { FleetproofConfig } from '../config/schema.js';
 import { TIMING_PROFILES } from '../config/timing-profiles.js';
 import { databaseEnv, openProjectDatabase, type ProjectDatabase } from '../db/project-database.js';
@@ -96,7 +96,7 @@ export const EXPERIMENTS: Record<ExperimentId, ExperimentEntry> = {
 export function proofOf(config: FleetproofConfig): ProofConfig {
   if (config.proof) return config.proof;
   const names = Object.keys(config.scenarios);
-  if (names.length > 0) return { load: { scenario: names[0] as string }, serviceLevel: {}, experiments: {} };
+  if (names.length > 0) return proofSchema.parse({ load: { scenario: names[0] } });
   throw new FleetError(
     'FLEET_ERR_CONFIG',
     'prove needs a load: add a proof section, e.g. proof: { load: { scenario: "NAME" } } or { script: "load.js" }, or a scenario in scenarios (npx fleetproof init writes both)',

@@ -1,0 +1,119 @@
+import { cpus as machineCpus } from 'node:os';
+import type { ScaleSettings } from '../config/proof-schema.js';
+import { type Ramp, rateAt } from './capacity.js';
+import { ExperimentFleet } from './experiment-fleet.js';
+import { pct } from './measure.js';
+import { arrivals, onSchedule, type ProofLoad } from './proof-load.js';
+import { secondBreaks } from './service-level.js';
+import type { ProveContext, RunRecording, ServiceLevel } from './types.js';
+
+/**
+ * What one machine's balancer and load generator push beside the instances without becoming the bottleneck
+ * themselves (arrivals per second per core; measured: at 1600/s on 2 cores health checks timed out and
+ * instances were replaced for the rig's sake, not the service's).
+ */
+export const RIG_RATE_PER_CORE = 400;
+
+/**
+ * The CPU cost of one arrival per second on one instance, in % of its vCPUs: the median of CPU ÷ rate over
+ * the seconds of a calibration ramp where the instance was neither idle nor saturated (a start-up spike or a
+ * full core says nothing about cost). E.g. 30% at 200/s → 0.15.
+ */
+export function costPerArrival(run: RunRecording, loadStartMs: number, ramp: Ramp): number | undefined {
+  const costs = run.fleet
+    .filter((p) => p.t >= loadStartMs + 3000)
+    .map((p) => ({ rate: rateAt(ramp, p.t - loadStartMs), cpu: p.targets[0]?.cpuPercent }))
+    .filter((c): c is { rate: number; cpu: number } => c.cpu !== undefined && c.cpu >= 10 && c.cpu <= 85)
+    .map((c) => c.cpu / c.rate)
+    .sort((a, b) => a - b);
+  return costs[Math.floor(costs.length / 2)];
+}
+
+/**
+ * The rate (and, if need be, a smaller instance) that puts one instance at `wantedPercent` CPU while staying
+ * under `maxRate` and under 0.8 × the rate that broke the service level. E.g. 0.039 %/arrival on 0.5 vCPU
+ * wants 1667/s for 65%; with a ceiling of 800/s the instance shrinks to 0.5 × 800/1667 = 0.24 vCPU.
+ */
+export function fitRate(o: {
+  cost: number | undefined;
+  cpus: number;
+  wantedPercent: number;
+  maxRate: number;
+  breakRate: number | undefined;
+  rampTo: number;
+}): { rate: number; cpus: number; why: string } {
+  const ceiling = Math.min(
+    o.maxRate,
+    o.breakRate === undefined ? Number.POSITIVE_INFINITY : 0.8 * o.breakRate,
+  );
+  if (o.cost === undefined || o.cost <= 0)
+    return {
+      rate: Math.round(Math.min(o.rampTo, ceiling)),
+      cpus: o.cpus,
+      why: `a calibration ramp to ${o.rampTo}/s never put one instance between 10% and 85% CPU`,
+    };
+  const wanted = o.wantedPercent / o.cost;
+  const measured = `a calibration ramp measured ${o.cost.toFixed(3)}% CPU of ${o.cpus} vCPU per arrival/s`;
+  if (wanted <= ceiling)
+    return {
+      rate: Math.round(wanted * 10) / 10,
+      cpus: o.cpus,
+      why: `${measured}: ${pct(o.wantedPercent)} at ${wanted.toFixed(1)}/s`,
+    };
+  const cpus = Math.max(0.05, Math.round(o.cpus * (ceiling / wanted) * 100) / 100);
+  return {
+    rate: Math.round(ceiling),
+    cpus,
+    why: `${measured}: ${pct(o.wantedPercent)} would take ${wanted.toFixed(0)}/s, more than this machine's balancer and load generator push cleanly (${Math.round(ceiling)}/s), so instances of ${cpus} vCPU at ${Math.round(ceiling)}/s`,
+  };
+}
+
+/** One instance, scaling off, the load's flows on a ramp: the rate (and size) at which CPU passes the target. */
+export async function calibrate(
+  context: ProveContext,
+  settings: ScaleSettings,
+  load: ProofLoad,
+  sl: ServiceLevel,
+  cpus: number,
+): Promise<{ rate: number; cpus: number; why: string }> {
+  const maxRate = RIG_RATE_PER_CORE * machineCpus().length;
+  const ramp: Ramp = {
+    from: 1,
+    to: Math.min(settings.calibrateTo, maxRate * 1.5),
+    seconds: Math.max(8, 20 * context.durationFactor),
+  };
+  const fleet = await ExperimentFleet.start(context, {
+    label: 'scale: calibration',
+    setup: `1 instance of ${cpus} vCPU, scaling off; arrivals ramp 1 → ${ramp.to}/s over ${ramp.seconds} s to find the rate that heats its CPU`,
+    override: {
+      instance: { ...settings.instance, cpus },
+      scaling: { min: 1, max: 1, desired: 1, enabled: false },
+      balancer: settings.balancer ?? {},
+    },
+    instanceEnv: settings.env,
+  });
+  const startMs = fleet.elapsedMs();
+  try {
+    await fleet.load(
+      onSchedule(
+        load,
+        arrivals([{ kind: 'ramp', durationMs: ramp.seconds * 1000, from: 1, to: ramp.to }], 10_000),
+        'calibration ramp',
+      ),
+      'calibration',
+      { stopWhen: (s) => secondBreaks(s, sl) !== undefined },
+    );
+  } finally {
+    await fleet.stop();
+  }
+  const run = fleet.recording;
+  const broken = run.load.find((s) => s.t >= startMs && secondBreaks(s, sl) !== undefined);
+  return fitRate({
+    cost: costPerArrival(run, startMs, ramp),
+    cpus,
+    wantedPercent: Math.min(85, context.config.scaling.targetCpuPercent * 1.3),
+    maxRate,
+    breakRate: broken ? rateAt(ramp, broken.t - startMs) : undefined,
+    rampTo: ramp.to,
+  });
+}

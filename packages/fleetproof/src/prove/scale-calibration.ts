@@ -16,14 +16,17 @@ export const RIG_RATE_PER_CORE = 400;
 
 /**
  * The CPU cost of one arrival per second on one instance, in % of its vCPUs: the median of CPU ÷ rate over
- * the seconds of a calibration ramp where the instance was neither idle nor saturated (a start-up spike or a
- * full core says nothing about cost). E.g. 30% at 200/s → 0.15.
+ * the later half of the calibration ramp's seconds where the instance was neither idle nor saturated. The
+ * early seconds overstate it (a JIT compiling, caches filling: a Node service measured 0.078 there and 0.056
+ * once warm), and a full core says nothing about cost. E.g. 30% at 200/s → 0.15.
  */
 export function costPerArrival(run: RunRecording, loadStartMs: number, ramp: Ramp): number | undefined {
-  const costs = run.fleet
-    .filter((p) => p.t >= loadStartMs + 3000)
+  const usable = run.fleet
+    .filter((p) => p.t >= loadStartMs + 2000)
     .map((p) => ({ rate: rateAt(ramp, p.t - loadStartMs), cpu: p.targets[0]?.cpuPercent }))
-    .filter((c): c is { rate: number; cpu: number } => c.cpu !== undefined && c.cpu >= 10 && c.cpu <= 85)
+    .filter((c): c is { rate: number; cpu: number } => c.cpu !== undefined && c.cpu >= 10 && c.cpu <= 85);
+  const costs = usable
+    .slice(Math.floor(usable.length / 2))
     .map((c) => c.cpu / c.rate)
     .sort((a, b) => a - b);
   return costs[Math.floor(costs.length / 2)];

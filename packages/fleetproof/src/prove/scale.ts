@@ -43,6 +43,7 @@ export interface ScaleRecording {
 }
 
 const SETTLE_MS = 2000;
+const WARM_UP_MS = 4000;
 
 /** The verdict on a scale run: CPU over target, scale-out, the service level once it serves, scale-in clean. */
 export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
@@ -153,7 +154,13 @@ export async function scale(
   let probe: LoadSummary | undefined;
   let backToMin = false;
   try {
-    await fleet.load(atSteadyRate(load, rate, holdMs), `${rate}/s`);
+    // A few seconds of ramp first: a cold instance (a JIT still compiling) hit at full rate from its first
+    // second saturates where a warm one runs at the intended CPU.
+    const warmUp = { kind: 'ramp' as const, durationMs: WARM_UP_MS, from: Math.max(1, rate / 5), to: rate };
+    await fleet.load(
+      onSchedule(load, arrivals([warmUp, { kind: 'rate', durationMs: holdMs, rate }]), `${rate}/s`),
+      `${rate}/s`,
+    );
     loadEndMs = fleet.elapsedMs();
     const windowMs = config.scaling.scaleInDatapoints * period * 1000;
     const atMin = () =>
@@ -222,7 +229,7 @@ export async function scale(
         : []),
     ],
     explanation: [
-      `Load: ${load.name}'s flows at ${rate} arrivals/s for ${(holdMs / 1000).toFixed(0)} s (${rateWhy}), then ${settings.probeRate}/s until the group is back at ${min}.`,
+      `Load: ${load.name}'s flows ramping to ${rate} arrivals/s over ${WARM_UP_MS / 1000} s, then at that rate for ${(holdMs / 1000).toFixed(0)} s (${rateWhy}), then ${settings.probeRate}/s until the group is back at ${min}.`,
       `Target tracking scales out after ${config.scaling.scaleOutDatapoints} datapoints over target and in only after ${config.scaling.scaleInDatapoints} under it: with AWS's one-minute datapoints a scale-in takes 15 minutes and more.`,
     ],
   };

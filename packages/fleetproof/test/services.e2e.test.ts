@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { createEmptyDatabase } from '../../../test/databases.js';
+import { editConfig, failedChecks, fleetproof, proveResults, userProject } from './fixtures/user-project.js';
+
+// Services fleetproof did not write for itself (test/fixtures), each set up by `fleetproof init` as a user
+// would, then proved; and a broken variant of each, whose matching verdict must fail with the measured reason.
+
+const USER_WRITE = /\/\/ write: \{[\s\S]*?\/\/ \},/;
+const NOTES_WRITE = `write: {
+      request: { method: 'POST', url: '/notes', json: { text: 'hello' } },
+      id: '$.id',
+      readBack: { request: { method: 'GET', url: '/notes/{{ id }}' } },
+    },`;
+
+describe('a Node notes API on PostgreSQL (listens on all interfaces, reads NOTES_DB_* variables)', () => {
+  it('init finds its command, variables, migration and health route; prove --quick passes', async () => {
+    const dir = userProject('notes-node');
+    const env = { DATABASE_URL: await createEmptyDatabase() };
+    const init = await fleetproof(dir, ['init'], env);
+    expect(init.code, init.output).toBe(0);
+    expect(init.output).toMatch(/health +\/healthz answered 200/);
+    expect(init.output).toContain(
+      'NOTES_DB_HOST, NOTES_DB_PORT, NOTES_DB_USER, NOTES_DB_PASSWORD, NOTES_DB_NAME',
+    );
+    // A second init refuses to overwrite.
+    const again = await fleetproof(dir, ['init'], env);
+    expect(again.code).toBe(2);
+    expect(again.output).toContain('already exists');
+    editConfig(dir, USER_WRITE, NOTES_WRITE);
+    const prove = await fleetproof(dir, ['prove', '--quick'], env);
+    const results = proveResults(prove);
+    expect(results.map((r) => r.id)).toEqual(['capacity', 'scale', 'deploy', 'crash', 'writes']);
+    for (const r of results) expect(failedChecks(r), r.id).toEqual([]);
+    expect(prove.code, prove.output).toBe(0);
+  }, 600_000);
+
+  it('broken: notes kept in process memory: the writes verdict fails, naming the missing ids', async () => {
+    const dir = userProject('notes-node');
+    const env = { DATABASE_URL: await createEmptyDatabase() };
+    expect((await fleetproof(dir, ['init'], env)).code).toBe(0);
+    editConfig(dir, USER_WRITE, NOTES_WRITE);
+    editConfig(dir, /\/\/ env: \{ LOG_LEVEL.*$/m, "env: { NOTES_STORE: 'memory' },");
+    const prove = await fleetproof(dir, ['prove', '--quick', '--only', 'writes'], env);
+    expect(prove.code, prove.output).toBe(10);
+    const [writes] = proveResults(prove);
+    expect(writes?.passed).toBe(false);
+    expect(failedChecks(writes as never).join('\n')).toMatch(
+      /every acknowledged write reads back .*: \d+ of \d+ found; missing ids \d+/,
+    );
+  }, 300_000);
+});
+
+describe('a Python standard-library service with no database and no health route', () => {
+  it('init says there is no health route and proposes one; prove --quick passes', async () => {
+    const dir = userProject('hello-python');
+    const init = await fleetproof(dir, ['init']);
+    expect(init.code, init.output).toBe(0);
+    expect(init.output).toMatch(/command +python3 server\.py/);
+    expect(init.output).toMatch(/no health route: \/health 404/);
+    expect(init.output).toContain('proposed: add GET /health');
+    const prove = await fleetproof(dir, ['prove', '--quick']);
+    const results = proveResults(prove);
+    expect(results.map((r) => r.id)).toEqual(['capacity', 'scale', 'deploy', 'crash']);
+    for (const r of results) expect(failedChecks(r), r.id).toEqual([]);
+    expect(prove.code, prove.output).toBe(0);
+    expect(prove.output).not.toContain('PostgreSQL');
+  }, 600_000);
+
+  it('broken: a health route that answers 200 before the real routes serve: the deploy verdict fails', async () => {
+    const dir = userProject('hello-python');
+    expect((await fleetproof(dir, ['init'])).code).toBe(0);
+    editConfig(dir, /\/\/ env: \{ LOG_LEVEL.*$/m, "env: { HEALTH_ROUTE: '/health', WARMUP_SECONDS: '3' },");
+    editConfig(dir, "healthCheck: { path: '/'", "healthCheck: { path: '/health'");
+    const prove = await fleetproof(dir, ['prove', '--quick', '--only', 'deploy']);
+    expect(prove.code, prove.output).toBe(10);
+    const [deploy] = proveResults(prove);
+    expect(failedChecks(deploy as never).join('\n')).toMatch(
+      /0 failed requests during the deploy: load [1-9]\d* of \d+ failed/,
+    );
+  }, 300_000);
+});

@@ -13,13 +13,7 @@ import {
 import { arrivals, atSteadyRate, onSchedule, type ProofLoad } from './proof-load.js';
 import { referenceRows } from './reference-rows.js';
 import { calibrate } from './scale-calibration.js';
-import {
-  describeServiceLevel,
-  holds,
-  secondBreaks,
-  serviceLevelFor,
-  windowFigures,
-} from './service-level.js';
+import { describeServiceLevel, holds, serviceLevelFor, windowFigures } from './service-level.js';
 import { formatSeconds, mapToAws, scaleInTerms } from './time-mapping.js';
 import type {
   Check,

@@ -165,6 +165,8 @@ export const VARIANT_METRICS = [
   'p99Ms',
   'fiveXx',
   'unhealthyTransitions',
+  /** 1 when a target went unhealthy before the group first scaled out (or it never did), else 0. */
+  'unhealthyBeforeScaleOut',
   'scaleOuts',
   'peakInstances',
   'peakCpuPercent',

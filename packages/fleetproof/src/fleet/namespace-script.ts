@@ -10,17 +10,19 @@ export interface NamespaceScriptInput {
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * The shell the instance's first process runs before exec'ing the service (`"$@"`): join the cgroups (so
- * the service and all it forks are confined from the first instruction), make the network namespace and
- * its link, start the database relay inside it, then exec the service inside it. Done in the child, so the
+ * The shell the instance's first process runs before exec'ing the service (`"$@"`): make the network
+ * namespace and its link, start the database relay inside it, join the cgroups (so the service and all it
+ * forks are confined from the first instruction), then exec the service inside the namespace. Done in the child, so the
  * balancer's event loop never waits on `ip`. undefined when there is nothing to do.
  */
 export function namespaceScript(input: NamespaceScriptInput): string | undefined {
-  const lines: string[] = [];
-  if (input.cgroupProcs.length > 0)
-    lines.push(`for f in ${input.cgroupProcs.map(q).join(' ')}; do echo $$ > "$f"; done`);
+  const join =
+    input.cgroupProcs.length > 0
+      ? [`for f in ${input.cgroupProcs.map(q).join(' ')}; do echo $$ > "$f"; done`]
+      : [];
   const ns = input.namespace;
-  if (!ns) return lines.length > 0 ? [...lines, 'exec "$@"'].join('\n') : undefined;
+  if (!ns) return join.length > 0 ? [...join, 'exec "$@"'].join('\n') : undefined;
+  const lines: string[] = [];
   const name = q(ns.name);
   // `ip netns exec` mounts /etc/netns/<name>/* over /etc: the namespace has no route to a DNS server, so
   // lookups must fail at once (a resolver on 127.0.0.1 that refuses) and the instance's own address must be
@@ -47,6 +49,8 @@ export function namespaceScript(input: NamespaceScriptInput): string | undefined
       `ip netns exec ${name} ${q(r.node)} ${q(r.main)} 127.0.0.1 ${r.port} ${ns.hostAddress} ${r.port} &`,
     );
   }
-  lines.push('set +e', `exec ip netns exec ${name} "$@"`);
+  // The relay starts before the cgroups are joined: its CPU is fleetproof's, not the instance's (it would
+  // otherwise lift a blocked single thread's 50% of two vCPUs over a 50% target).
+  lines.push(...join, 'set +e', `exec ip netns exec ${name} "$@"`);
   return lines.join('\n');
 }

@@ -227,11 +227,14 @@ describe('variant: the config’s expectations against each run’s figures', ()
       failedRequests: 22,
       fiveXx: 22,
       unhealthyTransitions: 2,
+      unhealthyBeforeScaleOut: 1,
       scaleOuts: 0,
       peakCpuPercent: 48,
       longestCpuBreach: 0,
     });
     expect(metrics.errorRate).toBeCloseTo(0.11, 6);
+    const scaledFirst = { ...blocking, events: [event(500, 'ScaleOutCpuHigh'), ...blocking.events] };
+    expect(variantMetrics(scaledFirst, 50).unhealthyBeforeScaleOut).toBe(0);
   });
   it('passes and fails each expectation by its comparison', () => {
     const checks = judgeVariant([

@@ -2,6 +2,7 @@ import type { VariantMetric, VariantSettings } from '../config/proof-schema.js';
 import { ExperimentFleet } from './experiment-fleet.js';
 import {
   countEvents,
+  firstEvent,
   fiveXxResponses,
   longestBreach,
   meanGroupCpu,
@@ -16,9 +17,13 @@ import { referenceRows } from './reference-rows.js';
 import { serviceLevelFor } from './service-level.js';
 import type { Check, ExperimentFindings, ProveContext, RunRecording } from './types.js';
 
+const UNHEALTHY = ['Target.Timeout', 'Target.FailedHealthChecks', 'Target.ResponseCodeMismatch'];
+
 /** Every figure a variant's expectations may name, measured from one run. */
 export function variantMetrics(run: RunRecording, targetCpuPercent: number): Record<VariantMetric, number> {
   const requests = run.summary?.http_reqs.count ?? 0;
+  const unhealthy = firstEvent(run, UNHEALTHY);
+  const scaledOut = firstEvent(run, ['ScaleOutCpuHigh']);
   const failed = run.summary?.http_req_failed.passes ?? 0;
   return {
     requests,
@@ -26,11 +31,8 @@ export function variantMetrics(run: RunRecording, targetCpuPercent: number): Rec
     errorRate: requests > 0 ? failed / requests : 0,
     p99Ms: run.summary?.http_req_duration.p99 ?? 0,
     fiveXx: fiveXxResponses(run.summary),
-    unhealthyTransitions: countEvents(run, [
-      'Target.Timeout',
-      'Target.FailedHealthChecks',
-      'Target.ResponseCodeMismatch',
-    ]),
+    unhealthyTransitions: countEvents(run, UNHEALTHY),
+    unhealthyBeforeScaleOut: unhealthy && (!scaledOut || unhealthy.t < scaledOut.t) ? 1 : 0,
     scaleOuts: countEvents(run, ['ScaleOutCpuHigh']),
     peakInstances: peakInstances(run),
     peakCpuPercent: peakGroupCpu(run),

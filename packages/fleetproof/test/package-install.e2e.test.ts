@@ -1,0 +1,91 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEmptyDatabase } from '../../../test/databases.js';
+import { editConfig, proveResults } from './fixtures/user-project.js';
+
+const PACKAGE = join(import.meta.dirname, '..');
+const FIXTURES = join(PACKAGE, '..', '..', 'test', 'fixtures');
+
+function npx(cwd: string, args: string[], env: Record<string, string>) {
+  const child = spawn('npx', ['--no-install', 'fleetproof', ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (c) => {
+    output += c;
+  });
+  child.stderr.on('data', (c) => {
+    output += c;
+  });
+  const done = new Promise<{ code: number | null; output: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, output })),
+  );
+  return { done, output: () => output };
+}
+
+// fleetproof as a user gets it: `npm pack` of the package (the dist/ that `npm test` built), installed into a
+// CommonJS project outside this repository with `npm install <tarball>`: no build step, no workspace, npm's
+// default of not running dependencies' install scripts.
+describe('fleetproof installed from its tarball into a project of its own', () => {
+  const work = mkdtempSync(join(tmpdir(), 'fleetproof-user-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('npx fleetproof init, up and prove work on a Node service on PostgreSQL', async () => {
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], {
+      cwd: PACKAGE,
+      stdio: 'ignore',
+    });
+    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    const project = join(work, 'notes');
+    cpSync(join(FIXTURES, 'notes-node'), project, { recursive: true });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', join(work, tarball as string)], {
+      cwd: project,
+      stdio: 'ignore',
+      timeout: 300_000,
+    });
+    expect(existsSync(join(project, 'node_modules', 'fleetproof', 'dist', 'cli', 'main.js'))).toBe(true);
+    const env = { DATABASE_URL: await createEmptyDatabase() };
+
+    const init = await npx(project, ['init'], env).done;
+    expect(init.code, init.output).toBe(0);
+    expect(init.output).toMatch(/health +\/healthz answered 200/);
+
+    // up: the listener answers through a healthy instance; down stops everything.
+    const up = npx(project, ['up'], env);
+    const deadline = Date.now() + 60_000;
+    while (!/ready: /.test(up.output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(up.output()).toMatch(/ready: /);
+    const created = await fetch('http://127.0.0.1:8080/notes', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'from the tarball' }),
+    });
+    expect(created.status).toBe(201);
+    const down = await npx(project, ['down'], env).done;
+    expect(down.code, down.output).toBe(0);
+    expect((await up.done).code).toBe(0);
+
+    editConfig(
+      project,
+      /\/\/ write: \{[\s\S]*?\/\/ \},/,
+      `write: {
+      request: { method: 'POST', url: '/notes', json: { text: 'hello' } },
+      id: '$.id',
+      readBack: { sql: 'SELECT 1 FROM notes WHERE id = $1' },
+    },`,
+    );
+    const prove = await npx(project, ['prove', '--quick', '--only', 'deploy,writes'], env).done;
+    expect(proveResults(prove).map((r) => [r.id, r.passed])).toEqual([
+      ['deploy', true],
+      ['writes', true],
+    ]);
+    expect(prove.code, prove.output).toBe(0);
+  }, 600_000);
+});

@@ -76,9 +76,9 @@ describe('fleetproof installed from its tarball into a project of its own', () =
       project,
       /\/\/ write: \{[\s\S]*?\/\/ \},/,
       `write: {
-      request: { method: 'POST', url: '/notes', json: { text: 'hello' } },
+      request: { method: 'POST', url: '/notes', json: { text: '{{ token }}' } },
       id: '$.id',
-      readBack: { sql: 'SELECT 1 FROM notes WHERE id = $1' },
+      readBack: { sql: 'SELECT 1 FROM notes WHERE id = $1 AND text = $2' },
     },`,
     );
     const prove = await npx(project, ['prove', '--quick', '--only', 'deploy,writes'], env).done;

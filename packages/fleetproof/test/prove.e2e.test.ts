@@ -59,9 +59,14 @@ describe('fleetproof prove --quick on this repository: the field reports as conf
     expect(capacity.runs[1]?.summary?.http_req_failed.passes).toBe(0);
     expect(capacity.rows.map((r) => r.label)).toContain('single EC2 (second report)');
     expect(run.output).toContain('37.6%');
-    // The first report's blocking handler: no scale-out, 5xx; async scales out with no failure.
+    // The first report's blocking handler: judged dead (unhealthy) before target tracking acted; 5xx; async
+    // scales out with no failure.
     const variant = byId(results, 'variant');
-    expect(variant.runs[0]?.events.some((e) => e.reason === 'ScaleOutCpuHigh')).toBe(false);
+    const blocking = variant.runs[0]?.events ?? [];
+    const firstUnhealthy = blocking.findIndex((e) => e.reason === 'Target.Timeout');
+    const firstScaleOut = blocking.findIndex((e) => e.reason === 'ScaleOutCpuHigh');
+    expect(firstUnhealthy).toBeGreaterThanOrEqual(0);
+    if (firstScaleOut >= 0) expect(firstUnhealthy).toBeLessThan(firstScaleOut);
     expect(variant.runs[1]?.events.some((e) => e.reason === 'ScaleOutCpuHigh')).toBe(true);
     expect(byId(results, 'deploy').runs[0]?.summary?.http_req_failed.passes).toBe(0);
     expect(

@@ -7,7 +7,7 @@ import { editConfig, failedChecks, fleetproof, proveResults, userProject } from 
 
 const USER_WRITE = /\/\/ write: \{[\s\S]*?\/\/ \},/;
 const NOTES_WRITE = `write: {
-      request: { method: 'POST', url: '/notes', json: { text: 'hello' } },
+      request: { method: 'POST', url: '/notes', json: { text: 'note {{ token }}' } },
       id: '$.id',
       readBack: { request: { method: 'GET', url: '/notes/{{ id }}' } },
     },`;

@@ -35,7 +35,10 @@ const requestTemplate = z
       .string()
       .regex(/^[A-Z]+$/, 'an HTTP method in capitals, e.g. "POST"')
       .default('GET'),
-    /** A path (sent through the balancer) or an absolute URL; `{{ id }}` is the id of the write. */
+    /**
+     * A path (sent through the balancer) or an absolute URL. `{{ id }}` is the id of the write; `{{ token }}`
+     * (in the URL or the body) is a value unique to each write, which a read-back must then show.
+     */
     url: z.string().min(1),
     headers: z.record(z.string(), z.string()).optional(),
     json: z.unknown().optional(),

@@ -75,9 +75,10 @@ ${port}
   proof: {
     load: { scenario: 'browse' },
     serviceLevel: { p99Ms: 1000, maxErrorRate: 0.01 },
-    // A write whose every acknowledgement must survive a crash and a deploy (turns on the \`writes\` experiment):
+    // A write whose every acknowledgement must survive a crash and a deploy (turns on the \`writes\` experiment);
+    // {{ token }} makes each write unique, and a read-back must then show its own token:
     // write: {
-    //   request: { method: 'POST', url: '/items', json: { name: 'x' } },
+    //   request: { method: 'POST', url: '/items', json: { name: 'item {{ token }}' } },
     //   id: '$.id',
     //   readBack: { request: { method: 'GET', url: '/items/{{ id }}' } },  // or { sql: 'SELECT 1 FROM items WHERE id = $1' }
     // },

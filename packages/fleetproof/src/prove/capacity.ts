@@ -3,7 +3,9 @@ import type { CapacitySettings } from '../config/proof-schema.js';
 import { ExperimentFleet } from './experiment-fleet.js';
 import { loadFigures, ms, pct, peakInstances, scaleOutMapping } from './measure.js';
 import { arrivals, onSchedule, type ProofLoad } from './proof-load.js';
+import { type Ramp, rateAt } from './ramp.js';
 import { referenceRows } from './reference-rows.js';
+import { costPerArrival, RIG_RATE_PER_CORE } from './scale-calibration.js';
 import { describeServiceLevel, secondBreaks, serviceLevelFor, summaryHolds } from './service-level.js';
 import type {
   Check,
@@ -14,12 +16,6 @@ import type {
   RunRecording,
   ServiceLevel,
 } from './types.js';
-
-export interface Ramp {
-  from: number;
-  to: number;
-  seconds: number;
-}
 
 /** Where one instance broke: the ramp's rate at that second, and why. */
 export interface BreakPoint {
@@ -37,9 +33,6 @@ export interface CapacityRecording {
   singleLoadStartMs: number;
   breakPoint: BreakPoint | undefined;
 }
-
-export const rateAt = (ramp: Ramp, ms: number) =>
-  ramp.from + ((ramp.to - ramp.from) * Math.min(ms / 1000, ramp.seconds)) / ramp.seconds;
 
 /**
  * The first second of two in a row that break the service level on the ramp (one bad second is noise,
@@ -100,10 +93,15 @@ export async function capacity(
   // the balancer and the load generator: otherwise the machine, not the instance, is what breaks.
   const cpusEach =
     settings.instance?.cpus ?? Math.min(config.instance.cpus, Math.max(0.25, cpus().length / 8));
-  const instance = { ...settings.instance, cpus: cpusEach };
+  const instance: { cpus: number; memoryMiB?: number } = { ...settings.instance, cpus: cpusEach };
   const fleetMin = settings.fleet?.min ?? Math.max(2, config.scaling.min);
   const fleetMax = Math.max(settings.fleet?.max ?? Math.max(config.scaling.max, 4), fleetMin);
-  const ramp: Ramp = { ...settings.ramp, seconds: settings.ramp.seconds * context.durationFactor };
+  // Never steeper than this machine's balancer and load generator drive cleanly beside the instances.
+  const ramp: Ramp = {
+    from: settings.ramp.from,
+    to: Math.min(settings.ramp.to, RIG_RATE_PER_CORE * cpus().length),
+    seconds: settings.ramp.seconds * context.durationFactor,
+  };
   const holdMs = settings.holdSeconds * context.durationFactor * 1000;
   const balancer = settings.balancer ?? {};
   const overrides: Override[] = [
@@ -128,46 +126,33 @@ export async function capacity(
       : []),
   ];
 
-  const single = await ExperimentFleet.start(context, {
-    label: 'capacity: one instance',
-    setup: `1 instance (${cpusEach} vCPU), scaling off; arrivals ramp ${ramp.from} → ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s`,
-    override: { instance, scaling: { min: 1, max: 1, desired: 1, enabled: false }, balancer },
-    instanceEnv: settings.env,
-  });
-  const singleLoadStartMs = single.elapsedMs();
-  let brokeAtMs: number | undefined;
-  try {
-    await single.load(
-      onSchedule(
-        load,
-        arrivals(
-          [
-            { kind: 'ramp', durationMs: ramp.seconds * 1000, from: ramp.from, to: ramp.to },
-            // At the top a queue may still be building: hold there before calling the instance unbroken.
-            { kind: 'rate', durationMs: holdMs, rate: ramp.to },
-          ],
-          10_000,
-        ),
-        'ramped arrivals',
-      ),
-      'ramp',
-      {
-        // Keep going a few seconds past the break, so the charts show what breaking looked like.
-        stopWhen: (second) => {
-          if (brokeAtMs === undefined && findBreakPoint(single.recording.load, singleLoadStartMs, ramp, sl))
-            brokeAtMs = second.t;
-          return brokeAtMs !== undefined && second.t - brokeAtMs >= 3000;
-        },
-      },
-    );
-  } finally {
-    await single.stop();
+  const firstTry = await rampOneInstance(
+    context,
+    settings,
+    load,
+    sl,
+    { ...instance, cpus: cpusEach },
+    ramp,
+    holdMs,
+  );
+  let single = firstTry;
+  const tries = [firstTry.run];
+  if (!firstTry.breakPoint) {
+    // It held a ramp as steep as this machine can drive cleanly: make the instance small enough to break
+    // under that ceiling, from what its CPU said about the cost of an arrival, and ramp once more.
+    const smaller = smallerInstance(firstTry.run, firstTry.loadStartMs, ramp, cpusEach);
+    if (smaller) {
+      overrides.push({ section: 'instance.cpus', value: String(smaller.cpus), why: smaller.why });
+      instance.cpus = smaller.cpus;
+      single = await rampOneInstance(context, settings, load, sl, { ...instance }, ramp, holdMs);
+      tries.push(single.run);
+    }
   }
-  const breakPoint = findBreakPoint(single.recording.load, singleLoadStartMs, ramp, sl);
+  const breakPoint = single.breakPoint;
 
   const fleet = await ExperimentFleet.start(context, {
     label: 'capacity: fleet',
-    setup: `${fleetMin}–${fleetMax} instances (${cpusEach} vCPU each), target tracking at ${config.scaling.targetCpuPercent}% CPU`,
+    setup: `${fleetMin}–${fleetMax} instances (${instance.cpus} vCPU each), target tracking at ${config.scaling.targetCpuPercent}% CPU`,
     override: {
       instance,
       scaling: { min: fleetMin, max: fleetMax, desired: fleetMin, enabled: true },
@@ -198,10 +183,10 @@ export async function capacity(
   }
 
   const rec: CapacityRecording = {
-    single: single.recording,
+    single: single.run,
     fleet: fleet.recording,
     ramp,
-    singleLoadStartMs,
+    singleLoadStartMs: single.loadStartMs,
     breakPoint,
   };
   const row = (label: string, run: RunRecording) => {
@@ -229,11 +214,11 @@ export async function capacity(
     checks: judgeCapacity(rec, sl),
     columns: COLUMNS,
     rows: [
-      row('one instance (here)', single.recording),
+      row('one instance (here)', single.run),
       row('fleet (here)', fleet.recording),
       ...referenceRows(COLUMNS, settings.reference),
     ],
-    runs: [single.recording, fleet.recording],
+    runs: [...tries, fleet.recording],
     mapped: scaleOutMapping(fleet.recording, fleet.config, context),
     explanation: [
       `Load: ${load.name}, each arrival one virtual user running one of its flows. One instance gets arrivals rising from ${ramp.from}/s towards ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s, then ${ramp.to}/s for ${(holdMs / 1000).toFixed(0)} s; the ramp stops 3 s after two seconds in a row break the service level (${describeServiceLevel(sl)}).`,
@@ -241,5 +226,85 @@ export async function capacity(
         ? `The fleet (${fleetMin}–${fleetMax} instances) then gets the same ramp up to ${breakPoint.rate}/s, held for ${(holdMs / 1000).toFixed(0)} s.`
         : 'No second broke the service level, so there was no breaking load for the fleet to hold.',
     ],
+  };
+}
+
+/** One instance, scaling off, the load's flows on the ramp, stopped 3 s after it breaks the service level. */
+async function rampOneInstance(
+  context: ProveContext,
+  settings: CapacitySettings,
+  load: ProofLoad,
+  sl: ServiceLevel,
+  instance: { cpus: number; memoryMiB?: number },
+  ramp: Ramp,
+  holdMs: number,
+): Promise<{ run: RunRecording; loadStartMs: number; breakPoint: BreakPoint | undefined }> {
+  const single = await ExperimentFleet.start(context, {
+    label: `capacity: one instance of ${instance.cpus} vCPU`,
+    setup: `1 instance (${instance.cpus} vCPU), scaling off; arrivals ramp ${ramp.from} → ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s`,
+    override: {
+      instance,
+      scaling: { min: 1, max: 1, desired: 1, enabled: false },
+      balancer: settings.balancer ?? {},
+    },
+    instanceEnv: settings.env,
+  });
+  const loadStartMs = single.elapsedMs();
+  let brokeAtMs: number | undefined;
+  try {
+    await single.load(
+      onSchedule(
+        load,
+        arrivals(
+          [
+            { kind: 'ramp', durationMs: ramp.seconds * 1000, from: ramp.from, to: ramp.to },
+            // At the top a queue may still be building: hold there before calling the instance unbroken.
+            { kind: 'rate', durationMs: holdMs, rate: ramp.to },
+          ],
+          10_000,
+        ),
+        'ramped arrivals',
+      ),
+      'ramp',
+      {
+        // Keep going a few seconds past the break, so the charts show what breaking looked like.
+        stopWhen: (second) => {
+          if (brokeAtMs === undefined && findBreakPoint(single.recording.load, loadStartMs, ramp, sl))
+            brokeAtMs = second.t;
+          return brokeAtMs !== undefined && second.t - brokeAtMs >= 3000;
+        },
+      },
+    );
+  } finally {
+    await single.stop();
+  }
+  return {
+    run: single.recording,
+    loadStartMs,
+    breakPoint: findBreakPoint(single.recording.load, loadStartMs, ramp, sl),
+  };
+}
+
+/**
+ * An instance small enough to saturate at half the ramp's top, from the CPU cost of an arrival measured on
+ * the ramp it held (or, when its CPU never left the idle band, its peak CPU at the top). E.g. 0.25 vCPU at
+ * 0.02 %/arrival saturates at 5000/s; for a ramp to 800/s it becomes 0.25 × 400 / 5000 = 0.02 → 0.05 (the
+ * floor). undefined when nothing was measured.
+ */
+export function smallerInstance(
+  run: RunRecording,
+  loadStartMs: number,
+  ramp: Ramp,
+  cpus: number,
+): { cpus: number; why: string } | undefined {
+  const peak = Math.max(0, ...run.fleet.flatMap((p) => p.targets.map((t) => t.cpuPercent ?? 0)));
+  const cost = costPerArrival(run, loadStartMs, ramp) ?? (peak > 0 ? peak / ramp.to : undefined);
+  if (cost === undefined || cost <= 0) return undefined;
+  const saturatesAt = 100 / cost;
+  const smaller = Math.max(0.05, Math.round(cpus * ((0.5 * ramp.to) / saturatesAt) * 100) / 100);
+  if (smaller >= cpus) return undefined;
+  return {
+    cpus: smaller,
+    why: `one instance of ${cpus} vCPU held the whole ramp to ${ramp.to}/s (the most this machine drives cleanly): at ${cost.toFixed(3)}% CPU per arrival/s it would saturate near ${saturatesAt.toFixed(0)}/s, so ${smaller} vCPU, which should break near ${(0.5 * ramp.to).toFixed(0)}/s`,
   };
 }

@@ -190,23 +190,53 @@ describe('writes: every acknowledged write reads back', () => {
     id: '$.id',
     readBack: { request: { method: 'GET', url: '/notes/{{ id }}' } },
   };
-  const ledger = { acknowledged: ['1', '2', '3'], unacknowledged: 1, noIdExample: undefined };
+  const ledger = {
+    acknowledged: ['1', '2', '3'].map((id) => ({ id, token: `t${id}` })),
+    unacknowledged: 1,
+    noIdExample: undefined,
+  };
   it('passes when all are found', () => {
-    const rec = { ledger, missing: [], statuses: { 200: 3 }, crashed: true, refreshStatus: 'successful' };
+    const rec = {
+      ledger,
+      tokenChecked: true,
+      missing: [],
+      statuses: { 200: 3 },
+      crashed: true,
+      refreshStatus: 'successful',
+    };
     expect(passed(judgeWrites(rec, write))).toEqual([true, true]);
   });
   it('fails with the missing ids named (state kept in one process’s memory)', () => {
     const checks = judgeWrites(
-      { ledger, missing: ['2'], statuses: { 200: 2, 404: 1 }, crashed: true, refreshStatus: 'successful' },
+      {
+        ledger,
+        tokenChecked: true,
+        missing: ['2'],
+        statuses: { 200: 2, "200 with another write's content": 1 },
+        crashed: true,
+        refreshStatus: 'successful',
+      },
       write,
     );
     expect(passed(checks)).toEqual([true, false]);
-    expect(checks[1]?.measured).toBe('2 of 3 found; missing ids 2 (answers: 200 ×2, 404 ×1)');
+    expect(checks[1]?.label).toBe(
+      'every acknowledged write reads back by GET /notes/{{ id }}, showing its own token',
+    );
+    expect(checks[1]?.measured).toBe(
+      "2 of 3 found; missing ids 2 (answers: 200 ×2, 200 with another write's content ×1)",
+    );
   });
   it('fails when nothing was acknowledged (no id at the configured path)', () => {
     const none = { acknowledged: [], unacknowledged: 9, noIdExample: '{"ok":true}' };
     const checks = judgeWrites(
-      { ledger: none, missing: [], statuses: {}, crashed: true, refreshStatus: 'successful' },
+      {
+        ledger: none,
+        tokenChecked: true,
+        missing: [],
+        statuses: {},
+        crashed: true,
+        refreshStatus: 'successful',
+      },
       write,
     );
     expect(passed(checks)).toEqual([false, false]);

@@ -1,9 +1,9 @@
 import { cpus as machineCpus } from 'node:os';
 import type { ScaleSettings } from '../config/proof-schema.js';
-import { type Ramp, rateAt } from './capacity.js';
 import { ExperimentFleet } from './experiment-fleet.js';
 import { pct } from './measure.js';
 import { arrivals, onSchedule, type ProofLoad } from './proof-load.js';
+import { type Ramp, rateAt } from './ramp.js';
 import { secondBreaks } from './service-level.js';
 import type { ProveContext, RunRecording, ServiceLevel } from './types.js';
 

@@ -4,10 +4,12 @@ import { ExperimentFleet } from './experiment-fleet.js';
 import { referenceRows } from './reference-rows.js';
 import { serviceLevelFor } from './service-level.js';
 import type { Check, ExperimentFindings, ProveContext } from './types.js';
-import { readBack, startWriters, type WriteLedger } from './write-audit.js';
+import { readBack, startWriters, usesToken, type WriteLedger } from './write-audit.js';
 
 export interface WritesRecording {
   ledger: Pick<WriteLedger, 'acknowledged' | 'unacknowledged' | 'noIdExample'>;
+  /** The write carried a unique token, so a read-back showed that write, not only some 2xx. */
+  tokenChecked: boolean;
   missing: string[];
   statuses: Record<string, number>;
   crashed: boolean;
@@ -18,7 +20,7 @@ export interface WritesRecording {
 export function judgeWrites(rec: WritesRecording, write: WriteConfig): Check[] {
   const acked = rec.ledger.acknowledged.length;
   const how = write.readBack.sql
-    ? 'from the database'
+    ? `from the database${rec.tokenChecked && /\$2\b/.test(write.readBack.sql) ? ' with its token' : ''}`
     : `by ${write.readBack.request?.method} ${write.readBack.request?.url}`;
   return [
     {
@@ -27,7 +29,7 @@ export function judgeWrites(rec: WritesRecording, write: WriteConfig): Check[] {
       measured: `${acked} acknowledged with an id at ${write.id}, ${rec.ledger.unacknowledged} not${rec.ledger.noIdExample ? ` (a 2xx without an id: ${JSON.stringify(rec.ledger.noIdExample)})` : ''}; crash ${rec.crashed ? 'done' : 'not done'}, deploy ${rec.refreshStatus}`,
     },
     {
-      label: `every acknowledged write reads back ${how}`,
+      label: `every acknowledged write reads back ${how}${rec.tokenChecked && !write.readBack.sql ? ', showing its own token' : ''}`,
       passed: acked > 0 && rec.missing.length === 0,
       measured: `${acked - rec.missing.length} of ${acked} found${rec.missing.length ? `; missing ids ${rec.missing.slice(0, 8).join(', ')}${rec.missing.length > 8 ? ', …' : ''}` : ''} (answers: ${Object.entries(
         rec.statuses,
@@ -95,6 +97,7 @@ export async function writes(context: ProveContext, settings: WritesSettings): P
   }
   const rec: WritesRecording = {
     ledger,
+    tokenChecked: usesToken(write),
     missing: found.missing,
     statuses: found.statuses,
     crashed,

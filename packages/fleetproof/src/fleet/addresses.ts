@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { FleetError } from '../errors.js';
 import { isPortFree } from '../util/free-port.js';
 
 /** How instances get a network identity of their own (see the config's instance.network). */
@@ -38,7 +39,11 @@ export function detectNetwork(wanted: 'auto' | 'namespace' | 'ports'): NetworkSu
       description:
         'a network namespace per instance (own address, same port; the database at 127.0.0.1:5432 inside)',
     };
-  if (wanted === 'namespace') throw new Error(`instance.network is "namespace" but ${why}`);
+  if (wanted === 'namespace')
+    throw new FleetError(
+      'FLEET_ERR_CONFIG',
+      `instance.network: got "namespace", but ${why}; expected auto or ports here`,
+    );
   return {
     kind: 'ports',
     description: `distinct ports on 127.0.0.1 through PORT (no network namespaces: ${why})`,

@@ -61,7 +61,14 @@ describe('scale: out, the service level once it serves, back in without failures
     event(30_000, 'ScaleInCpuLow'),
   ];
   const load = [9, 10, 11, 12, 13, 14].map((s) => loadSecond(s * 1000, 100, 0, 40));
-  const base = { min: 1, targetCpuPercent: 50, loadStartMs: 0, loadEndMs: 15_000, backToMin: true };
+  const base = {
+    min: 1,
+    targetCpuPercent: 50,
+    loadStartMs: 0,
+    loadEndMs: 15_000,
+    backToMin: true,
+    settleMs: 2000,
+  };
 
   it('passes a run that scaled out, held, and scaled in with a clean probe', () => {
     const rec = { ...base, run: run({ fleet: hot, events, load }), probe: summary(40, 0, 10) };

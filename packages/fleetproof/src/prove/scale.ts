@@ -31,12 +31,13 @@ export interface ScaleRecording {
   /** Run-relative: the main load's start and end. */
   loadStartMs: number;
   loadEndMs: number;
+  /** How long after the new instance serves the service level is judged from: its warm-up, then 2 s. */
+  settleMs: number;
   /** The probe kept up during the scale-in. */
   probe: LoadSummary | undefined;
   backToMin: boolean;
 }
 
-const SETTLE_MS = 2000;
 const WARM_UP_MS = 4000;
 
 /** The verdict on a scale run: CPU over target, scale-out, the service level once it serves, scale-in clean. */
@@ -44,8 +45,9 @@ export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
   const { run, targetCpuPercent: target } = rec;
   const scaleOut = firstEvent(run, ['ScaleOutCpuHigh']);
   const served = scaleOut && firstEvent(run, ['Target.Healthy'], scaleOut.t);
-  // From two seconds after it served: the queue built while one instance carried the load drains first.
-  const after = served ? windowFigures(run.load, served.t + SETTLE_MS, rec.loadEndMs) : undefined;
+  // From the end of its warm-up (AWS's instance warmup: a new instance is not yet counted on) and 2 s more,
+  // for the queue built while one instance carried the load to drain.
+  const after = served ? windowFigures(run.load, served.t + rec.settleMs, rec.loadEndMs) : undefined;
   const afterHolds = after && holds(after, sl);
   const scaleIn = firstEvent(run, ['ScaleInCpuLow'], rec.loadEndMs);
   const probeFailed = rec.probe?.http_req_failed.passes ?? 0;
@@ -67,7 +69,7 @@ export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
       label: `the service level holds once the new instance serves (${describeServiceLevel(sl)})`,
       passed: afterHolds?.passed === true,
       measured: afterHolds
-        ? `from ${formatSeconds(((served?.t ?? 0) + SETTLE_MS) / 1000)} (2 s after it served): ${afterHolds.measured}`
+        ? `from ${formatSeconds(((served?.t ?? 0) + rec.settleMs) / 1000)} (its warm-up and 2 s after it served): ${afterHolds.measured}`
         : 'no new instance served during the load',
     },
     {
@@ -130,7 +132,7 @@ export async function scale(
   const period = context.fast.metricPeriodSeconds;
   // Long enough for the datapoints of a scale-out, the boot and first checks, and some seconds of serving.
   const holdMs = Math.max(
-    (config.scaling.scaleOutDatapoints * period + 12) * 1000,
+    (config.scaling.scaleOutDatapoints * period + 14) * 1000,
     settings.holdSeconds * context.durationFactor * 1000,
   );
   const fleet = await ExperimentFleet.start(context, {
@@ -172,6 +174,7 @@ export async function scale(
   }
   const run = fleet.recording;
   const rec: ScaleRecording = {
+    settleMs: context.fast.instanceWarmupSeconds * 1000 + 2000,
     run,
     min,
     targetCpuPercent: target,

@@ -13,6 +13,10 @@ export function verdictTable(
     for (const check of r.checks) {
       lines.push(`      ${check.passed ? '✓' : paint.red('✗')} ${check.label}: ${check.measured}`);
     }
+    if (r.overrides.length > 0)
+      lines.push(
+        `      overrides: ${r.overrides.map((o) => `${o.section} = ${o.value}`).join('; ')} (why: see the report)`,
+      );
     lines.push(...figureLines(r));
     for (const m of r.mapped) {
       lines.push(

@@ -63,7 +63,8 @@ export function fitRate(o: {
       cpus: o.cpus,
       why: `${measured}: ${pct(o.wantedPercent)} at ${wanted.toFixed(1)}/s`,
     };
-  const cpus = Math.max(0.05, Math.round(o.cpus * (ceiling / wanted) * 100) / 100);
+  // Not below 0.2 vCPU: smaller, a cold start (a JIT compiling its first requests) takes many seconds.
+  const cpus = Math.max(0.2, Math.round(o.cpus * (ceiling / wanted) * 100) / 100);
   return {
     rate: Math.round(ceiling),
     cpus,

@@ -38,16 +38,20 @@ export interface ScaleRecording {
   backToMin: boolean;
 }
 
-const WARM_UP_MS = 4000;
+const WARM_UP_MS = 6000;
+/** The stretch at the end of the load the service level is judged on, once the new instance serves. */
+const STEADY_MS = 6000;
 
 /** The verdict on a scale run: CPU over target, scale-out, the service level once it serves, scale-in clean. */
 export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
   const { run, targetCpuPercent: target } = rec;
   const scaleOut = firstEvent(run, ['ScaleOutCpuHigh']);
   const served = scaleOut && firstEvent(run, ['Target.Healthy'], scaleOut.t);
-  // From the end of its warm-up (AWS's instance warmup: a new instance is not yet counted on) and 2 s more,
-  // for the queue built while one instance carried the load to drain.
-  const after = served ? windowFigures(run.load, served.t + rec.settleMs, rec.loadEndMs) : undefined;
+  // The steady state once it serves: the load's last seconds, and never before the end of its warm-up (AWS's
+  // instance warmup: a new instance is not yet counted on) and 2 s more for the queue built while one
+  // instance carried the load to drain.
+  const from = served ? Math.max(served.t + rec.settleMs, rec.loadEndMs - STEADY_MS) : 0;
+  const after = served ? windowFigures(run.load, from, rec.loadEndMs) : undefined;
   const afterHolds = after && holds(after, sl);
   const scaleIn = firstEvent(run, ['ScaleInCpuLow'], rec.loadEndMs);
   const probeFailed = rec.probe?.http_req_failed.passes ?? 0;
@@ -69,7 +73,7 @@ export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
       label: `the service level holds once the new instance serves (${describeServiceLevel(sl)})`,
       passed: afterHolds?.passed === true,
       measured: afterHolds
-        ? `from ${formatSeconds(((served?.t ?? 0) + rec.settleMs) / 1000)} (its warm-up and 2 s after it served): ${afterHolds.measured}`
+        ? `from ${formatSeconds(from / 1000)} to the load's end (new instance served at ${formatSeconds((served?.t ?? 0) / 1000)}): ${afterHolds.measured}`
         : 'no new instance served during the load',
     },
     {
@@ -132,7 +136,7 @@ export async function scale(
   const period = context.fast.metricPeriodSeconds;
   // Long enough for the datapoints of a scale-out, the boot and first checks, and some seconds of serving.
   const holdMs = Math.max(
-    (config.scaling.scaleOutDatapoints * period + 14) * 1000,
+    (config.scaling.scaleOutDatapoints * period + 16) * 1000,
     settings.holdSeconds * context.durationFactor * 1000,
   );
   const fleet = await ExperimentFleet.start(context, {
@@ -152,7 +156,7 @@ export async function scale(
   try {
     // A few seconds of ramp first: a cold instance (a JIT still compiling) hit at full rate from its first
     // second saturates where a warm one runs at the intended CPU.
-    const warmUp = { kind: 'ramp' as const, durationMs: WARM_UP_MS, from: Math.max(1, rate / 5), to: rate };
+    const warmUp = { kind: 'ramp' as const, durationMs: WARM_UP_MS, from: Math.max(1, rate / 10), to: rate };
     await fleet.load(
       onSchedule(load, arrivals([warmUp, { kind: 'rate', durationMs: holdMs, rate }]), `${rate}/s`),
       `${rate}/s`,

@@ -49,15 +49,18 @@ export function startRelay(o: RelayOptions): Relay {
   });
   const ready = new Promise<void>((resolve, reject) => {
     const deadline = Date.now() + (o.listenRetryMs ?? 0);
+    const onListening = () => {
+      server.removeAllListeners('error');
+      resolve();
+    };
     const listen = () => {
       server.once('error', (error: NodeJS.ErrnoException) => {
+        // A failed listen leaves its 'listening' callback behind: drop it before trying again.
+        server.off('listening', onListening);
         if (!closed && error.code === 'EADDRNOTAVAIL' && Date.now() < deadline) setTimeout(listen, 25);
         else reject(error);
       });
-      server.listen(o.listenPort, o.listenHost, () => {
-        server.removeAllListeners('error');
-        resolve();
-      });
+      server.listen(o.listenPort, o.listenHost, onListening);
     };
     listen();
   });

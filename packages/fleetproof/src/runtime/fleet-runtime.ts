@@ -28,7 +28,7 @@ export interface FleetOptions {
   /** 0 = any free port (tests). Default: config.balancer.port. */
   readonly balancerPort?: number;
   readonly controlPort?: number;
-  /** Extra environment for every instance (e.g. CPU_MODE for an experiment). */
+  /** Extra environment for every instance (an experiment's variant, say). */
   readonly instanceEnv?: Record<string, string>;
   readonly clock?: Clock;
   /** Progress and events, one line at a time. */

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importArtillery } from '../src/load/importers/artillery.js';
-import { importK6 } from '../src/load/importers/k6.js';
 import { type LoadTarget, startLoadTarget } from './fixtures/load-targets.js';
 import { REPO } from './fleet-harness.js';
 
@@ -204,42 +203,8 @@ export default test;\n`,
   });
 });
 
+// k6 scripts' refusals are in test/compat/k6-compat.test.ts.
 describe('importers refuse what they do not support, naming it', () => {
-  it.each([
-    [
-      'an unsupported k6 module',
-      "import { group } from 'k6';\nexport default function () {}",
-      /k6 group is not supported/,
-    ],
-    [
-      'another import',
-      "import { SharedArray } from 'k6/data';\nexport default function () {}",
-      /import from "k6\/data" is not supported/,
-    ],
-    [
-      'an unknown option',
-      'export const options = { ext: {} };\nexport default function () {}',
-      /options\.ext is not supported/,
-    ],
-    [
-      'computed options',
-      'const n = 5;\nexport const options = { vus: n };\nexport default function () {}',
-      /options\.vus computed at run time is not supported/,
-    ],
-    [
-      'an http call in a helper',
-      "import http from 'k6/http';\nfunction go() { http.get('http://x'); }\nexport default function () { go(); }",
-      /http\.get\(\) on line 2 outside an exported function/,
-    ],
-    [
-      'a bad threshold',
-      "export const options = { thresholds: { http_req_duration: ['p95 < 200'] } };\nexport default function () {}",
-      /"p95 < 200" is not a threshold/,
-    ],
-  ])('k6: %s', (_name, source, message) => {
-    expect(() => importK6(join(dir, 'x.js'), source)).toThrow(message);
-  });
-
   it.each([
     [
       'config.processor',

@@ -1,5 +1,7 @@
-import { FlowFailure, runSteps, type VuContext } from './flow-runner.js';
+import { FlowFailure, runSteps, stopVu, type VuContext } from './flow-runner.js';
 import { LoadHttpClient } from './http-client.js';
+import type { K6SummaryData } from './k6/k6-metrics.js';
+import type { MetricSink } from './k6/metric-sink.js';
 import { LoadMetrics, type LoadSummary, type RequestSample, type SeriesSecond } from './load-metrics.js';
 import type { Executor, Flow, LoadPlan, ScenarioPlan } from './plan.js';
 import { arrivalTimes } from './schedule/arrivals.js';
@@ -9,11 +11,29 @@ import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 /** Runs one iteration of a flow for a VU; resolves false when the virtual user failed. */
 export type IterationFn = (vu: VuContext) => Promise<boolean>;
 
+/** What the engine gives a script runtime: the shared client and metrics, the clock, a way to abort. */
+export interface ScriptServices {
+  client: LoadHttpClient;
+  metrics: LoadMetrics;
+  now(): number;
+  startedAt: number;
+  abort(reason: string): void;
+}
+
+/** A script runtime (k6): started before the scenarios (init, setup), finished after them (teardown). */
+export interface ScriptDriver {
+  start(services: ScriptServices): Promise<void>;
+  iteration(flow: Extract<Flow, { kind: 'k6' }>, scenario: ScenarioPlan): IterationFn;
+  finish(): Promise<void>;
+  /** Custom metrics and tag-filtered sub-metrics, for thresholds. */
+  sinkOf(key: string): MetricSink | undefined;
+}
+
 export interface EngineOptions {
   plan: LoadPlan;
   onSecond?: (point: SeriesSecond) => void;
-  /** Turns a k6 flow into an iteration function (the k6 importer provides it inside the worker). */
-  loadScriptFlow?: (flow: Extract<Flow, { kind: 'k6' }>, metrics: LoadMetrics) => Promise<IterationFn>;
+  /** Runs the plan's k6 flows (load-worker.ts provides it). */
+  script?: ScriptDriver;
   signal?: AbortSignal;
   /** Tests only: every raw request sample (the summary itself comes from the histograms). */
   onRequest?: (sample: RequestSample) => void;
@@ -24,6 +44,10 @@ export interface LoadResult {
   thresholds: ThresholdResult[];
   /** A threshold with abortOnFail failed, or the run was cancelled. */
   aborted: string | undefined;
+  /** k6 scripts: the summary data handleSummary receives (custom metrics, groups and checks). */
+  k6Summary?: K6SummaryData;
+  /** k6 scripts: what handleSummary returned (file name or stdout/stderr → content). */
+  summaryOutputs?: Record<string, unknown>;
 }
 
 // Epoch milliseconds with sub-millisecond precision; the origin is read once (it is a getter on every call).
@@ -52,10 +76,13 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
       .map(([metric, specs]) => [metric, specs.filter((t) => t.abortOnFail)] as const)
       .filter(([, specs]) => specs.length > 0),
   );
+  const sinkOf = options.script ? (key: string) => options.script?.sinkOf(key) : undefined;
   const ticker = setInterval(() => {
     options.onSecond?.(metrics.closeSecond(now()));
     if (Object.keys(watched).length === 0 || state.aborted) return;
-    const failing = evaluateThresholds(watched, metrics.summary(now()), percentileOf).find((r) => !r.passed);
+    const failing = evaluateThresholds(watched, metrics.summary(now()), percentileOf, sinkOf).find(
+      (r) => !r.passed,
+    );
     if (failing) {
       state.aborted = `threshold ${failing.metric}: ${failing.expression} failed (actual ${failing.actual.toFixed(3)}) with abortOnFail`;
       state.ended = true;
@@ -68,15 +95,23 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
   options.signal?.addEventListener('abort', onAbort);
 
   try {
+    await options.script?.start({
+      client,
+      metrics,
+      now,
+      startedAt,
+      abort: (reason) => {
+        state.aborted ??= reason;
+        state.ended = true;
+      },
+    });
     await Promise.all(
       plan.scenarios.map(async (scenario) => {
         if (scenario.startTimeMs > 0) await pause(scenario.startTimeMs, state);
-        const iterations = await Promise.all(
-          scenario.flows.map(async (flow) =>
-            flow.kind === 'steps'
-              ? (((vu: VuContext) => runSteps(flow.steps, vu)) satisfies IterationFn)
-              : await requireLoader(options)(flow, metrics),
-          ),
+        const iterations = scenario.flows.map((flow) =>
+          flow.kind === 'steps'
+            ? (((vu: VuContext) => runSteps(flow.steps, vu)) satisfies IterationFn)
+            : requireScript(options).iteration(flow, scenario),
         );
         const pick = weightedPicker(scenario.flows.map((f) => f.weight));
         const iterate = async (vu: VuContext) => {
@@ -98,6 +133,7 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
         await runScenario(scenario, iterate, { scenario: scenario.name, plan, client, metrics, state });
       }),
     );
+    await options.script?.finish();
   } finally {
     clearInterval(ticker);
     options.signal?.removeEventListener('abort', onAbort);
@@ -107,15 +143,14 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
   const summary = metrics.summary(now());
   return {
     summary,
-    thresholds: evaluateThresholds(plan.thresholds, summary, percentileOf),
+    thresholds: evaluateThresholds(plan.thresholds, summary, percentileOf, sinkOf),
     aborted: state.aborted,
   };
 }
 
-function requireLoader(options: EngineOptions) {
-  if (!options.loadScriptFlow)
-    throw new Error('k6 flows need the k6 importer (run them with fleetproof load)');
-  return options.loadScriptFlow;
+function requireScript(options: EngineOptions): ScriptDriver {
+  if (!options.script) throw new Error('k6 flows need the k6 runtime (run them with fleetproof load)');
+  return options.script;
 }
 
 /** Returns indexes with probability proportional to their weights (Artillery's scenario weights). */
@@ -232,7 +267,7 @@ async function runClosed(
       // Ramping down: the newest VUs leave after their current iteration, cut at gracefulRampDown.
       for (const extra of active.slice(want).reverse()) extra.stopAt = now();
       for (const r of running) {
-        if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) r.vu.stopped = true;
+        if (r.stopAt !== Number.POSITIVE_INFINITY && now() - r.stopAt > rampDownMs) stopVu(r.vu);
       }
       ctx.metrics.setVus(ctx.scenario, activeCount());
       await new Promise((r) => setTimeout(r, TICK_MS));
@@ -242,7 +277,7 @@ async function runClosed(
     [...running].map((r) => r.done),
     gracefulStopMs,
     () => {
-      for (const r of running) r.vu.stopped = true;
+      for (const r of running) stopVu(r.vu);
     },
   );
   ctx.metrics.setVus(ctx.scenario, 0);
@@ -265,15 +300,17 @@ async function runOpen(
   for (let i = 0; i < e.preAllocatedVUs; i++) idle.push(newVu(ctx));
   let allocated = e.preAllocatedVUs;
   let busy = 0;
+  const busyVus = new Set<VuContext>();
   const inflight = new Set<Promise<void>>();
   const times = arrivalTimes(e.phases);
   let next = times.next();
   while (!next.done && !ctx.state.ended) {
     const wait = start + next.value - now();
-    // Always give the event loop a turn: at 1000 arrivals/s and more every wait is a millisecond or less, and a
-    // loop that only awaits timers for longer waits never lets a response in (it stalled for whole phases).
-    if (wait > 1) await new Promise((r) => setTimeout(r, Math.min(wait, TICK_MS)));
-    else await new Promise((r) => setImmediate(r));
+    // Always give the event loop a turn, through a timer: at 1000 arrivals/s and more every wait is a
+    // millisecond or less; a loop that skipped the wait never let a response in (it stalled for whole phases),
+    // and one that yielded with setImmediate spun a whole core. Arrivals due within the millisecond start
+    // together, each timed from its own due time.
+    await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), TICK_MS)));
     const current = now() - start;
     while (!next.done && next.value <= current && !ctx.state.ended) {
       let vu = idle.pop();
@@ -287,11 +324,13 @@ async function runOpen(
         const chosen = vu;
         chosen.intendedStartAt = start + next.value;
         busy += 1;
+        busyVus.add(chosen);
         ctx.metrics.setVus(ctx.scenario, busy);
         const run = iterate(chosen).finally(() => {
           busy -= 1;
           ctx.metrics.setVus(ctx.scenario, busy);
           chosen.intendedStartAt = undefined;
+          busyVus.delete(chosen);
           idle.push(chosen);
           inflight.delete(run);
         });
@@ -303,8 +342,9 @@ async function runOpen(
   const phasesEnd = start + e.phases.reduce((n, p) => n + p.durationMs, 0);
   while (!ctx.state.ended && now() < phasesEnd)
     await new Promise((r) => setTimeout(r, Math.min(TICK_MS, phasesEnd - now())));
+  const all = [...busyVus];
   await finishWithin([...inflight], gracefulStopMs, () => {
-    for (const vu of idle) vu.stopped = true;
+    for (const vu of [...idle, ...all]) stopVu(vu);
   });
 }
 

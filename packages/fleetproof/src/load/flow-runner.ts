@@ -13,7 +13,15 @@ export interface VuContext {
   /** Intended start of the iteration (open model): the first request is timed from here. */
   intendedStartAt: number | undefined;
   stopped: boolean;
+  /** Called when the engine stops this VU mid-iteration (a k6 VU's thread is told to stop). */
+  onStop?: () => void;
   now(): number;
+}
+
+/** Stops a VU: its current iteration ends at its next request or sleep. */
+export function stopVu(vu: VuContext): void {
+  vu.stopped = true;
+  vu.onStop?.();
 }
 
 export class FlowFailure extends Error {}

@@ -23,6 +23,11 @@ export interface LoadResponse {
   readonly body: string;
   /** Built on first read, lower-case names. */
   readonly headers: Record<string, string>;
+  /** Every header as received (names as sent, repeated headers such as Set-Cookie kept apart). */
+  readonly headerPairs: [string, string][];
+  /** The body's bytes (when wantBody). */
+  readonly bytes: Buffer;
+  readonly statusText: string;
   waitingMs: number;
   durationMs: number;
   bytesIn: number;
@@ -108,6 +113,7 @@ export class LoadHttpClient {
 /** undici's raw handler for one request (see the balancer's ProxyExchange for why this interface). */
 class ResponseCollector {
   private status = 0;
+  private statusText = '';
   private waitingMs = 0;
   private bytesIn = 0;
   private chunks: Buffer[] | undefined;
@@ -122,8 +128,9 @@ class ResponseCollector {
 
   onConnect(): void {}
 
-  onHeaders(status: number, raw: Buffer[]): boolean {
+  onHeaders(status: number, raw: Buffer[], _resume: unknown, statusText: string): boolean {
     this.status = status;
+    this.statusText = statusText ?? '';
     this.waitingMs = this.now() - this.req.startAt;
     if (this.req.wantBody) {
       this.chunks = [];
@@ -142,6 +149,7 @@ class ResponseCollector {
     this.resolve(
       new CollectedResponse(
         this.status,
+        this.statusText,
         outcomeOf(this.status),
         undefined,
         this.chunks,
@@ -160,6 +168,7 @@ class ResponseCollector {
     this.resolve(
       new CollectedResponse(
         0,
+        '',
         classifyError(error),
         message,
         undefined,
@@ -180,6 +189,7 @@ class CollectedResponse implements LoadResponse {
 
   constructor(
     readonly status: number,
+    readonly statusText: string,
     readonly outcome: Outcome,
     readonly error: string | undefined,
     private readonly chunks: Buffer[] | undefined,
@@ -191,8 +201,19 @@ class CollectedResponse implements LoadResponse {
   ) {}
 
   get body(): string {
-    this.decodedBody ??= this.chunks ? Buffer.concat(this.chunks).toString('utf8') : '';
+    this.decodedBody ??= this.bytes.toString('utf8');
     return this.decodedBody;
+  }
+
+  get bytes(): Buffer {
+    return this.chunks ? Buffer.concat(this.chunks) : Buffer.alloc(0);
+  }
+
+  get headerPairs(): [string, string][] {
+    const raw = this.rawHeaders ?? [];
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < raw.length; i += 2) pairs.push([String(raw[i]), String(raw[i + 1])]);
+    return pairs;
   }
 
   get headers(): Record<string, string> {

@@ -1,7 +1,16 @@
 import { Trend, type TrendStats } from './trend.js';
 
 /** How a request ended, as load-test users read it: a transport error code, or the status class. */
-export type Outcome = 'ok' | 'http_4xx' | 'http_5xx' | 'ETIMEDOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EOTHER';
+export type Outcome =
+  | 'ok'
+  | 'http_4xx'
+  | 'http_5xx'
+  /** A status the script's responseCallback does not expect (k6), though below 400. */
+  | 'http_unexpected'
+  | 'ETIMEDOUT'
+  | 'ECONNREFUSED'
+  | 'ECONNRESET'
+  | 'EOTHER';
 
 export interface RequestSample {
   /** From the intended send time (open-model first request) or the actual send, to the last byte. */
@@ -12,6 +21,8 @@ export interface RequestSample {
   outcome: Outcome;
   bytesIn: number;
   bytesOut: number;
+  /** k6's http_req_failed when a script's responseCallback decides it; else statuses outside 200–399 fail. */
+  failed?: boolean;
 }
 
 export interface SeriesSecond {
@@ -90,11 +101,12 @@ export class LoadMetrics {
     this.bytesOut += sample.bytesOut;
     if (sample.status > 0) this.codes[sample.status] = (this.codes[sample.status] ?? 0) + 1;
     // k6: http_req_failed counts statuses outside 200–399 and transport errors.
-    if (sample.outcome !== 'ok') {
+    if (sample.failed ?? sample.outcome !== 'ok') {
       this.failed += 1;
       this.second.failed += 1;
-      this.errors[sample.outcome] = (this.errors[sample.outcome] ?? 0) + 1;
-      this.second.errors[sample.outcome] = (this.second.errors[sample.outcome] ?? 0) + 1;
+      const kind: Outcome = sample.outcome === 'ok' ? 'http_unexpected' : sample.outcome;
+      this.errors[kind] = (this.errors[kind] ?? 0) + 1;
+      this.second.errors[kind] = (this.second.errors[kind] ?? 0) + 1;
     }
   }
 

@@ -3,20 +3,25 @@ import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { FleetError } from '../errors.js';
 import { importArtillery, importArtilleryObject } from './importers/artillery.js';
-import { importK6 } from './importers/k6.js';
+import { importK6, looksLikeK6 } from './importers/k6.js';
 import type { LoadPlan } from './plan.js';
 
 /**
- * A load test from a file: Artillery YAML (.yml/.yaml), a k6 script (.js/.mjs), or a TypeScript module (.ts)
- * whose default export has the Artillery script's shape (config + scenarios) as an object.
+ * A load test from a file: Artillery YAML (.yml/.yaml), a k6 script (.js/.mjs, or .ts importing k6 modules),
+ * or a TypeScript module (.ts) whose default export has the Artillery script's shape (config + scenarios).
  */
-export async function loadPlanFromFile(file: string, target?: string): Promise<LoadPlan> {
+export async function loadPlanFromFile(
+  file: string,
+  target?: string,
+  env: Record<string, string> = {},
+): Promise<LoadPlan> {
   const path = resolve(file);
   const ext = extname(path);
   let plan: LoadPlan;
   try {
     if (ext === '.yml' || ext === '.yaml') plan = importArtillery(path);
-    else if (ext === '.js' || ext === '.mjs') plan = importK6(path);
+    else if (ext === '.js' || ext === '.mjs' || ext === '.cjs') plan = await importK6(path, env);
+    else if ((ext === '.ts' || ext === '.mts') && looksLikeK6(path)) plan = await importK6(path, env);
     else if (ext === '.ts' || ext === '.mts') {
       const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as {
         default?: { default?: unknown };

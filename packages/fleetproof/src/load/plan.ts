@@ -22,7 +22,7 @@ export type Step =
 export type Flow =
   | { kind: 'steps'; name: string; weight: number; steps: Step[] }
   /** A k6 script's function, run inside the load worker (see importers/k6.ts). */
-  | { kind: 'k6'; name: string; weight: number; modulePath: string; exportName: string };
+  | { kind: 'k6'; name: string; weight: number; exportName: string };
 
 export type Executor =
   | { type: 'constant-vus'; vus: number; durationMs: number }
@@ -39,6 +39,9 @@ export interface ScenarioPlan {
   /** After the executor's duration, iterations may finish for this long before being cut (k6: 30 s). */
   gracefulStopMs: number;
   startTimeMs: number;
+  /** k6 scenario env (over __ENV) and tags (on every sample of the scenario). */
+  env?: Record<string, string>;
+  tags?: Record<string, string>;
 }
 
 export interface ThresholdSpec {
@@ -46,9 +49,24 @@ export interface ThresholdSpec {
   abortOnFail: boolean;
 }
 
+/** A k6 script, bundled into one module and probed once (k6/compile-k6.ts). */
+export interface K6ScriptPlan {
+  moduleUrl: string;
+  scriptPath: string;
+  /** The script's exported options, as its init context computed them. */
+  options: Record<string, unknown>;
+  /** Its exported functions (default, setup, teardown, handleSummary, scenario exec functions). */
+  functions: string[];
+  /** Custom metrics its init context declares. */
+  metrics: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; isTime: boolean }[];
+  /** Extra __ENV entries (fleetproof load -e KEY=VALUE), over the process environment. */
+  env: Record<string, string>;
+}
+
 export interface LoadPlan {
   /** Where the test came from (file path or config), for messages. */
   source: string;
+  script?: K6ScriptPlan;
   target?: string;
   scenarios: ScenarioPlan[];
   thresholds: Record<string, ThresholdSpec[]>;
@@ -73,4 +91,14 @@ export function executorDurationMs(e: Executor): number {
     case 'arrivals':
       return e.phases.reduce((n, p) => n + p.durationMs, 0);
   }
+}
+
+/** VUs to initialise before a k6 test starts, as k6 does: each scenario's most at once (arrival rates: preallocated). */
+export function initialVus(plan: LoadPlan): number {
+  return plan.scenarios.reduce((n, s) => {
+    const e = s.executor;
+    if (e.type === 'arrivals') return n + e.preAllocatedVUs;
+    if (e.type === 'ramping-vus') return n + Math.max(e.startVUs, ...e.stages.map((st) => st.target));
+    return n + e.vus;
+  }, 0);
 }

@@ -9,6 +9,8 @@ const WORKER = new URL(builtModuleUrl('./load-worker.js', import.meta.url));
 export interface WorkerRunOptions {
   onSecond?: (point: SeriesSecond) => void;
   onScriptError?: (message: string) => void;
+  /** Progress before the load starts (a k6 script's VUs being initialised). */
+  onStatus?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -23,6 +25,7 @@ export function runLoadInWorker(plan: LoadPlan, options: WorkerRunOptions = {}):
       (message: { type: string; point?: SeriesSecond; result?: LoadResult; message?: string }) => {
         if (message.type === 'second' && message.point) options.onSecond?.(message.point);
         else if (message.type === 'script-error') options.onScriptError?.(message.message ?? '');
+        else if (message.type === 'status') options.onStatus?.(message.message ?? '');
         else if (message.type === 'done' && message.result) resolve(message.result);
         else if (message.type === 'failed') reject(new Error(message.message));
       },

@@ -1,3 +1,4 @@
+import type { GroupNode, K6SummaryData } from './k6/k6-metrics.js';
 import type { LoadSummary } from './load-metrics.js';
 import type { ThresholdResult } from './thresholds.js';
 import type { TrendStats } from './trend.js';
@@ -14,7 +15,60 @@ const trend = (t: TrendStats) =>
  * The end-of-test summary in k6's shape (metric name, dots, value), a ✓/✗ mark on metrics with thresholds,
  * then Artillery's virtual-user counts and the errors by kind.
  */
-export function formatSummary(s: LoadSummary, thresholds: ThresholdResult[], aborted?: string): string {
+/** A k6 script's checks by group, as k6 prints them above the metrics. */
+function checkTree(group: GroupNode, depth: number): string[] {
+  const pad = '     '.padEnd(5 + depth * 2);
+  const lines: string[] = [];
+  for (const c of group.checks) {
+    lines.push(`${pad}${c.fails === 0 ? '✓' : '✗'} ${c.name}`);
+    if (c.fails > 0)
+      lines.push(
+        `${pad}  ↳  ${Math.floor((100 * c.passes) / (c.passes + c.fails))}% — ✓ ${c.passes} / ✗ ${c.fails}`,
+      );
+  }
+  for (const g of group.groups) lines.push('', `${pad}█ ${g.name}`, '', ...checkTree(g, depth + 1));
+  return lines;
+}
+
+/** Custom metrics and sub-metrics of a k6 script, in the summary's row form. */
+function customRows(k6: K6SummaryData): [string, string][] {
+  const builtIn = new Set([
+    'http_reqs',
+    'http_req_duration',
+    'http_req_waiting',
+    'http_req_failed',
+    'iteration_duration',
+    'iterations',
+    'data_received',
+    'data_sent',
+    'vus',
+    'checks',
+    'dropped_iterations',
+  ]);
+  return Object.entries(k6.metrics)
+    .filter(([name]) => !builtIn.has(name))
+    .map(([name, m]): [string, string] => {
+      const v = m.values;
+      const show = (n: number | undefined) =>
+        m.contains === 'time' ? ms(n ?? 0) : String(Math.round((n ?? 0) * 1000) / 1000);
+      if (m.type === 'counter') return [name, `${show(v.count)} ${(v.rate ?? 0).toFixed(2)}/s`];
+      if (m.type === 'rate') return [name, `${pct(v.rate ?? 0)} ✓ ${v.passes} ✗ ${v.fails}`];
+      if (m.type === 'gauge') return [name, `${show(v.value)} min=${show(v.min)} max=${show(v.max)}`];
+      return [
+        name,
+        Object.entries(v)
+          .map(([k, n]) => `${k}=${show(n)}`)
+          .join(' '),
+      ];
+    });
+}
+
+export function formatSummary(
+  s: LoadSummary,
+  thresholds: ThresholdResult[],
+  aborted?: string,
+  k6?: K6SummaryData,
+): string {
   const perSecond = (n: number) => `${(n / Math.max(0.001, s.durationMs / 1000)).toFixed(2)}/s`;
   const rows: [string, string][] = [
     ['checks', `${pct(s.checks.rate)} ✓ ${s.checks.passes} ✗ ${s.checks.fails}`],
@@ -34,13 +88,18 @@ export function formatSummary(s: LoadSummary, thresholds: ThresholdResult[], abo
     ['iteration_duration', trend(s.iteration_duration)],
     ['iterations', `${s.iterations.count} ${s.iterations.rate.toFixed(2)}/s`],
     ['vus', `min=${s.vus.min} max=${s.vus.max}`],
+    ...(k6 ? customRows(k6) : []),
   ];
+  rows.sort((a, b) => a[0].localeCompare(b[0]));
   const mark = (metric: string) => {
     const own = thresholds.filter((t) => t.metric === metric);
     if (own.length === 0) return '  ';
     return own.every((t) => t.passed) ? '✓ ' : '✗ ';
   };
-  const lines = rows.map(([name, value]) => `   ${mark(name)}${name.padEnd(22, '.')}: ${value}`);
+  const width = Math.max(22, ...rows.map(([name]) => name.length + 3));
+  const tree = k6 ? checkTree(k6.root_group, 0) : [];
+  const lines = [...tree, ...(tree.length > 0 ? [''] : [])];
+  lines.push(...rows.map(([name, value]) => `   ${mark(name)}${name.padEnd(width, '.')}: ${value}`));
   const failedVusers = s.vusers.created ? ` (${pct(s.vusers.failed / s.vusers.created)} failed)` : '';
   lines.push(
     `     vusers.created / completed / failed: ${s.vusers.created} / ${s.vusers.completed} / ${s.vusers.failed}${failedVusers}`,

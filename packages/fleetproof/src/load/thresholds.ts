@@ -1,5 +1,9 @@
+import type { MetricSink } from './k6/metric-sink.js';
+import { parseMetricKey } from './k6/metric-sink.js';
 import type { LoadSummary } from './load-metrics.js';
 import type { ThresholdSpec } from './plan.js';
+
+type MetricType = 'trend' | 'rate' | 'counter' | 'gauge';
 
 export interface ThresholdResult {
   metric: string;
@@ -15,13 +19,35 @@ const COUNTERS = ['http_reqs', 'iterations', 'dropped_iterations', 'data_receive
 export const THRESHOLD_METRICS = [...TRENDS, ...RATES, ...COUNTERS] as readonly string[];
 
 const EXPRESSION =
-  /^\s*(avg|min|max|med|p\((\d+(?:\.\d+)?)\)|rate|count)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
+  /^\s*(avg|min|max|med|p\((\d+(?:\.\d+)?)\)|rate|count|value)\s*(<=|>=|==|!=|<|>|===)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-/** Checks a k6 threshold expression for a metric; throws a message naming what is wrong. */
-export function validateThreshold(metric: string, expression: string): void {
-  if (!THRESHOLD_METRICS.includes(metric)) {
+function builtInType(metric: string): MetricType | undefined {
+  if ((TRENDS as readonly string[]).includes(metric)) return 'trend';
+  if ((RATES as readonly string[]).includes(metric)) return 'rate';
+  if ((COUNTERS as readonly string[]).includes(metric)) return 'counter';
+  return undefined;
+}
+
+/**
+ * Checks a k6 threshold expression for a metric key (a name, or a sub-metric such as
+ * `http_req_duration{name:login}` when the script's metrics can filter by tag); throws naming what is wrong.
+ * `typeOf` knows the script's custom metrics.
+ */
+export function validateThreshold(
+  key: string,
+  expression: string,
+  typeOf?: (metric: string) => MetricType | undefined,
+): void {
+  const { metric, filter } = parseMetricKey(key);
+  const type = typeOf?.(metric) ?? builtInType(metric);
+  if (!type) {
     throw new Error(
-      `thresholds: metric ${JSON.stringify(metric)} is not supported; expected one of ${THRESHOLD_METRICS.join(', ')}`,
+      `thresholds: metric ${JSON.stringify(metric)} is not one fleetproof measures; expected one of ${THRESHOLD_METRICS.join(', ')}${typeOf ? ', group_duration or a custom metric the script declares' : ''}`,
+    );
+  }
+  if (Object.keys(filter).length > 0 && !typeOf) {
+    throw new Error(
+      `thresholds: ${JSON.stringify(key)}: tag-filtered sub-metrics are supported in k6 scripts only`,
     );
   }
   const match = EXPRESSION.exec(expression);
@@ -31,14 +57,17 @@ export function validateThreshold(metric: string, expression: string): void {
     );
   }
   const aggregation = (match[1] as string).startsWith('p(') ? 'p' : (match[1] as string);
-  const allowed = (TRENDS as readonly string[]).includes(metric)
-    ? ['avg', 'min', 'max', 'med', 'p']
-    : (RATES as readonly string[]).includes(metric)
-      ? ['rate']
-      : ['count', 'rate'];
+  const allowed =
+    type === 'trend'
+      ? ['avg', 'min', 'max', 'med', 'p']
+      : type === 'rate'
+        ? ['rate']
+        : type === 'gauge'
+          ? ['value']
+          : ['count', 'rate'];
   if (!allowed.includes(aggregation)) {
     throw new Error(
-      `thresholds.${metric}: aggregation ${match[1]} does not apply; expected ${allowed.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ')}`,
+      `thresholds.${key}: aggregation ${match[1]} does not apply; expected ${allowed.map((a) => (a === 'p' ? 'p(N)' : a)).join(', ')}`,
     );
   }
 }
@@ -72,6 +101,8 @@ export function evaluateThresholds(
   thresholds: Record<string, ThresholdSpec[]>,
   summary: LoadSummary,
   percentileOf: (metric: string, p: number) => number,
+  /** A k6 script's custom metrics and sub-metrics (k6/k6-metrics.ts). */
+  sinkOf?: (key: string) => MetricSink | undefined,
 ): ThresholdResult[] {
   const results: ThresholdResult[] = [];
   for (const [metric, specs] of Object.entries(thresholds)) {
@@ -81,8 +112,10 @@ export function evaluateThresholds(
       const aggregation = (match[1] as string).startsWith('p(') ? 'p' : (match[1] as string);
       const percentile = Number(match[2] ?? 0);
       const common = [50, 90, 95, 99].includes(percentile);
-      const actual =
-        aggregation === 'p' && !common
+      const sink = builtInType(metric) ? undefined : sinkOf?.(metric);
+      const actual = sink
+        ? sink.aggregate(aggregation, percentile, summary.durationMs / 1000)
+        : aggregation === 'p' && !common
           ? percentileOf(metric, percentile)
           : actualValue(metric, aggregation, percentile, summary);
       const limit = Number(match[4]);
@@ -96,7 +129,7 @@ export function evaluateThresholds(
               ? actual > limit
               : op === '>='
                 ? actual >= limit
-                : op === '=='
+                : op === '==' || op === '==='
                   ? actual === limit
                   : actual !== limit;
       results.push({

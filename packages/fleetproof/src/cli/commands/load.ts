@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
 import { FleetError } from '../../errors.js';
@@ -11,8 +11,21 @@ import { formatSummary } from '../../load/summary-format.js';
 import { findProjectRoot } from '../../project.js';
 import { bold, dim, line, red } from '../output.js';
 
-export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [--json] [--out series.ndjson]
-  Runs an Artillery YAML, a k6 script, or a scenario from fleetproof.config.ts; exit 99 when a threshold fails.`;
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e KEY=VALUE …] [--json] [--out series.ndjson]
+  Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
+  exit 99 when a threshold fails. -e sets a k6 script's __ENV entries, as k6 run -e does.`;
+
+/** k6 run -e KEY=VALUE: entries of __ENV. */
+function envEntries(values: string[] | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of values ?? []) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0)
+      throw new FleetError('FLEET_ERR_USAGE', `-e: got ${JSON.stringify(entry)}, expected KEY=VALUE`);
+    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
 
 export async function loadCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,10 +36,11 @@ export async function loadCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       out: { type: 'string' },
       scenario: { type: 'string' },
+      env: { type: 'string', short: 'e', multiple: true },
     },
     strict: true,
   });
-  const plan = await planFrom(positionals[0], values.scenario, values.target);
+  const plan = await planFrom(positionals[0], values.scenario, values.target, envEntries(values.env));
   const json = values.json === true;
   const totalMs = plannedDurationMs(plan);
   const series = values.out ? createWriteStream(values.out) : undefined;
@@ -43,6 +57,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const result = await runLoadInWorker(plan, {
     signal: controller.signal,
     onScriptError: (message) => !json && line(red(`  script error: ${message}`)),
+    onStatus: (message) => !json && line(dim(`  ${message}`)),
     onSecond: (point: SeriesSecond) => {
       series?.write(`${JSON.stringify(point)}\n`);
       if (json) return;
@@ -66,7 +81,8 @@ export async function loadCommand(argv: string[]): Promise<number> {
         2,
       ),
     );
-  else line(`\n${formatSummary(result.summary, result.thresholds, result.aborted)}`);
+  else if (result.summaryOutputs) writeSummaryOutputs(result.summaryOutputs);
+  else line(`\n${formatSummary(result.summary, result.thresholds, result.aborted, result.k6Summary)}`);
   if (failed.length > 0) {
     throw new FleetError(
       'FLEET_ERR_THRESHOLDS',
@@ -76,13 +92,27 @@ export async function loadCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** What a k6 script's handleSummary returned: stdout / stderr printed, every other key a file written. */
+function writeSummaryOutputs(outputs: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(outputs)) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (key === 'stdout') process.stdout.write(text);
+    else if (key === 'stderr') process.stderr.write(text);
+    else {
+      writeFileSync(key, text);
+      line(dim(`  handleSummary wrote ${key}`));
+    }
+  }
+}
+
 async function planFrom(
   file: string | undefined,
   scenario: string | undefined,
   target: string | undefined,
+  env: Record<string, string>,
 ): Promise<LoadPlan> {
   if (file && scenario) throw new FleetError('FLEET_ERR_USAGE', 'give a script file or --scenario, not both');
-  if (file) return loadPlanFromFile(file, target);
+  if (file) return loadPlanFromFile(file, target, env);
   if (!scenario)
     throw new FleetError('FLEET_ERR_USAGE', `a script file or --scenario NAME is required\n${loadUsage}`);
   const root = findProjectRoot();

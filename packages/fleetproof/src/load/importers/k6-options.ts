@@ -13,16 +13,67 @@ const num = (v: unknown, where: string): number => {
 const GRACEFUL_STOP_MS = 30_000;
 
 /** k6 `options` (stages, vus/duration, iterations, scenarios, thresholds) as scenarios and thresholds. */
-export function scenariosFromOptions(source: string, options: Obj, exports: string[]) {
-  rejectUnknownKeys(source, 'options', options, [
-    'stages',
-    'vus',
-    'duration',
-    'iterations',
-    'scenarios',
-    'thresholds',
-  ]);
-  const thresholds = importThresholds(source, options.thresholds);
+/** Options fleetproof honours as k6 does (k6/modules and k6-host.ts read the ones beyond the schedule). */
+const OPTIONS = [
+  'stages',
+  'vus',
+  'duration',
+  'iterations',
+  'scenarios',
+  'thresholds',
+  'userAgent',
+  'discardResponseBodies',
+  'maxRedirects',
+  'summaryTrendStats',
+  'summaryTimeUnit',
+  'setupTimeout',
+  'teardownTimeout',
+  'noCookiesReset',
+  'minIterationDuration',
+  'throw',
+  'tags',
+  // Read by k6 cloud only; a local k6 run ignores them too.
+  'ext',
+  'cloud',
+];
+const COMMON = ['executor', 'exec', 'startTime', 'gracefulStop', 'env', 'tags'];
+const EXECUTOR_KEYS: Record<string, string[]> = {
+  'constant-vus': ['vus', 'duration'],
+  'ramping-vus': ['startVUs', 'stages', 'gracefulRampDown'],
+  'per-vu-iterations': ['vus', 'iterations', 'maxDuration'],
+  'shared-iterations': ['vus', 'iterations', 'maxDuration'],
+  'constant-arrival-rate': ['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'],
+  'ramping-arrival-rate': ['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'],
+};
+
+/** Every option and scenario key fleetproof would not honour, so a script is refused with all of them at once. */
+export function unsupportedOptions(options: Obj): string[] {
+  const problems = Object.keys(options)
+    .filter((k) => !OPTIONS.includes(k))
+    .map((k) => `options.${k}`);
+  if (isObj(options.scenarios)) {
+    for (const [name, raw] of Object.entries(options.scenarios)) {
+      if (!isObj(raw)) continue;
+      const own = EXECUTOR_KEYS[String(raw.executor)];
+      if (!own) {
+        problems.push(`options.scenarios.${name}.executor ${JSON.stringify(raw.executor)}`);
+        continue;
+      }
+      for (const key of Object.keys(raw))
+        if (![...COMMON, ...own].includes(key)) problems.push(`options.scenarios.${name}.${key}`);
+    }
+  }
+  return problems;
+}
+
+export function scenariosFromOptions(
+  source: string,
+  options: Obj,
+  exports: string[],
+  typeOf?: (metric: string) => 'trend' | 'rate' | 'counter' | 'gauge' | undefined,
+) {
+  rejectUnknownKeys(source, 'options', options, OPTIONS);
+  const thresholds = importThresholds(source, options.thresholds, typeOf);
   const flowFor = (exec: string): ScenarioPlan['flows'] => {
     if (!exports.includes(exec))
       throw new UnsupportedInScript(
@@ -30,7 +81,7 @@ export function scenariosFromOptions(source: string, options: Obj, exports: stri
         `scenario exec ${JSON.stringify(exec)}`,
         'no exported function of that name',
       );
-    return [{ kind: 'k6', name: exec, weight: 1, modulePath: '', exportName: exec }];
+    return [{ kind: 'k6', name: exec, weight: 1, exportName: exec }];
   };
   const base = (
     name: string,
@@ -108,7 +159,7 @@ function importScenario(
   base: (name: string, e: Executor, exec?: string, start?: number, grace?: number) => ScenarioPlan,
 ): ScenarioPlan {
   const where = `options.scenarios.${name}`;
-  const common = ['executor', 'exec', 'startTime', 'gracefulStop'];
+  const common = COMMON;
   const exec = typeof raw.exec === 'string' ? raw.exec : 'default';
   const start =
     raw.startTime !== undefined ? parseDuration(raw.startTime as string, `${where}.startTime`) : 0;
@@ -116,7 +167,18 @@ function importScenario(
     raw.gracefulStop !== undefined
       ? parseDuration(raw.gracefulStop as string, `${where}.gracefulStop`)
       : GRACEFUL_STOP_MS;
-  const make = (e: Executor) => base(name, e, exec, start, grace);
+  const strings = (value: unknown, key: string): Record<string, string> | undefined => {
+    if (value === undefined) return undefined;
+    if (!isObj(value)) throw new Error(`${where}.${key}: expected an object of strings`);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+  };
+  const env = strings(raw.env, 'env');
+  const tags = strings(raw.tags, 'tags');
+  const make = (e: Executor) => ({
+    ...base(name, e, exec, start, grace),
+    ...(env ? { env } : {}),
+    ...(tags ? { tags } : {}),
+  });
   const timeUnitS = () =>
     raw.timeUnit !== undefined ? parseDuration(raw.timeUnit as string, `${where}.timeUnit`) / 1000 : 1;
   switch (raw.executor) {
@@ -205,7 +267,11 @@ function importScenario(
   }
 }
 
-export function importThresholds(source: string, raw: unknown): Record<string, ThresholdSpec[]> {
+export function importThresholds(
+  source: string,
+  raw: unknown,
+  typeOf?: (metric: string) => 'trend' | 'rate' | 'counter' | 'gauge' | undefined,
+): Record<string, ThresholdSpec[]> {
   const out: Record<string, ThresholdSpec[]> = {};
   if (raw === undefined) return out;
   if (!isObj(raw)) throw new UnsupportedInScript(source, 'options.thresholds that is not an object');
@@ -225,7 +291,7 @@ export function importThresholds(source: string, raw: unknown): Record<string, T
         );
       if (isObj(item))
         rejectUnknownKeys(source, `options.thresholds.${metric}[${i}]`, item, ['threshold', 'abortOnFail']);
-      validateThreshold(metric, spec.expression);
+      validateThreshold(metric, spec.expression, typeOf);
       return spec;
     });
   }

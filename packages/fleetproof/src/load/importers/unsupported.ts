@@ -18,3 +18,13 @@ export function rejectUnknownKeys(
     if (!known.includes(key)) throw new UnsupportedInScript(source, `${where}${where ? '.' : ''}${key}`);
   }
 }
+
+/** A script refused with every item fleetproof cannot run as the tool would, one per line. */
+export class RefusedScript extends Error {
+  constructor(source: string, tool: 'k6' | 'Artillery', items: string[], what = 'features') {
+    super(
+      `${source}: fleetproof cannot run ${items.length === 1 ? `this ${tool} ${what.replace(/s$/, '')}` : `these ${items.length} ${tool} ${what}`} as ${tool} would, so it refuses the script before sending a request:\n  ${items.join('\n  ')}\nsee packages/fleetproof/README.md, "Load scripts"`,
+    );
+    this.name = 'UnsupportedInScript';
+  }
+}

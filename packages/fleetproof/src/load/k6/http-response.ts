@@ -1,0 +1,112 @@
+import { type K6Cookie, parseSetCookie, toK6Cookie } from './cookie-jar.js';
+import { canonicalHeader } from './http-body.js';
+import { K6ScriptError } from './vu-state.js';
+import type { WireRequest, WireResponse } from './wire.js';
+
+/** The request k6 exposes as res.request. */
+export interface K6RequestView {
+  method: string;
+  url: string;
+  headers: Record<string, string[]>;
+  body: string;
+  cookies: Record<string, { name: string; value: string; replace: boolean }[]>;
+}
+
+/** gjson's path syntax as far as k6 scripts use it: a.b.0.c, a.#, escaped dots. */
+export function gjson(value: unknown, selector: string): unknown {
+  const keys = selector.split(/(?<!\\)\./).map((k) => k.replace(/\\\./g, '.'));
+  let current = value;
+  for (const key of keys) {
+    if (current === null || current === undefined) return undefined;
+    if (key === '#' && Array.isArray(current)) current = current.length;
+    else current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** k6's Response object. */
+export class K6Response {
+  readonly status: number;
+  readonly status_text: string;
+  readonly proto: string;
+  readonly headers: Record<string, string>;
+  readonly body: string | ArrayBuffer | null;
+  readonly error: string;
+  readonly error_code: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly url: string;
+  readonly timings: WireResponse['timings'] & { connecting: number; tls_handshaking: number };
+  readonly cookies: Record<string, K6Cookie[]>;
+  readonly request: K6RequestView;
+
+  constructor(wire: WireResponse, sent: WireRequest, now: number, requestBody: string) {
+    this.status = wire.status;
+    this.status_text = wire.statusText;
+    this.proto = wire.proto;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of wire.headers) {
+      const key = canonicalHeader(name);
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    }
+    this.headers = headers;
+    this.body =
+      wire.body instanceof Uint8Array
+        ? (wire.body.buffer.slice(
+            wire.body.byteOffset,
+            wire.body.byteOffset + wire.body.byteLength,
+          ) as ArrayBuffer)
+        : wire.body;
+    this.error = wire.error;
+    this.error_code = wire.errorCode;
+    this.remote_ip = wire.remoteIp;
+    this.remote_port = wire.remotePort;
+    this.url = sent.url;
+    this.timings = { ...wire.timings, connecting: 0, tls_handshaking: 0 };
+    const url = new URL(sent.url);
+    const cookies: Record<string, K6Cookie[]> = {};
+    for (const [name, value] of wire.headers) {
+      if (name.toLowerCase() !== 'set-cookie') continue;
+      const parsed = parseSetCookie(value, url, now);
+      if (parsed) cookies[parsed.name] = [...(cookies[parsed.name] ?? []), toK6Cookie(parsed, now)];
+    }
+    this.cookies = cookies;
+    const requestHeaders: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(sent.headers)) requestHeaders[canonicalHeader(name)] = [value];
+    const requestCookies: K6RequestView['cookies'] = {};
+    for (const pair of (sent.headers.Cookie ?? '').split('; ').filter(Boolean)) {
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      requestCookies[name] = [
+        ...(requestCookies[name] ?? []),
+        { name, value: pair.slice(eq + 1), replace: false },
+      ];
+    }
+    this.request = {
+      method: sent.method,
+      url: sent.url,
+      headers: requestHeaders,
+      body: requestBody,
+      cookies: requestCookies,
+    };
+  }
+
+  json(selector?: string): unknown {
+    if (typeof this.body !== 'string')
+      throw new K6ScriptError('the response has no text body to parse as JSON (responseType is not "text")');
+    const value = JSON.parse(this.body) as unknown;
+    return selector ? gjson(value, selector) : value;
+  }
+
+  html(): never {
+    throw new K6ScriptError('Response.html() (k6/html) is not supported by fleetproof load');
+  }
+
+  submitForm(): never {
+    throw new K6ScriptError('Response.submitForm() is not supported by fleetproof load');
+  }
+
+  clickLink(): never {
+    throw new K6ScriptError('Response.clickLink() is not supported by fleetproof load');
+  }
+}

@@ -1,0 +1,295 @@
+import type { VuContext } from '../flow-runner.js';
+import type { LoadHttpClient, LoadResponse } from '../http-client.js';
+import type { LoadMetrics } from '../load-metrics.js';
+import { parseDuration } from '../schedule/durations.js';
+import type { K6Metrics } from './k6-metrics.js';
+import { type ScriptModule, VuThread } from './vu-thread.js';
+import type {
+  ExpectedStatuses,
+  HostCall,
+  InstanceState,
+  IterationEnd,
+  IterationStart,
+  WireRequest,
+  WireResponse,
+} from './wire.js';
+
+/** k6's error codes for transport failures (k6 docs, "Error codes"). */
+const ERROR_CODES: Record<string, number> = {
+  ETIMEDOUT: 1050,
+  ECONNREFUSED: 1212,
+  ECONNRESET: 1220,
+  EOTHER: 1000,
+};
+
+export function isExpected(status: number, expected: ExpectedStatuses): boolean {
+  return expected.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
+}
+
+export interface ScenarioInfo {
+  name: string;
+  executor: string;
+  startTime: number;
+  env?: Record<string, string>;
+  tags?: Record<string, string>;
+}
+
+export interface HostServices {
+  client: LoadHttpClient;
+  metrics: LoadMetrics;
+  k6: K6Metrics;
+  now(): number;
+  startedAt: number;
+  abort(reason: string): void;
+  onScriptError(message: string): void;
+}
+
+/**
+ * The host side of a k6 script: a thread per VU (vu-thread.ts), initialised before the test as k6 does, and
+ * the calls they make: requests (sent on the shared client, measured here), SharedArray data, metric samples.
+ */
+export class K6Host {
+  private readonly threads = new Map<number, VuThread>();
+  private readonly spare: VuThread[] = [];
+  private readonly shared = new Map<string, unknown[]>();
+  private readonly current = new Map<VuThread, VuContext | undefined>();
+  private readonly iterationsByScenario = new Map<string, number>();
+  private readonly iterationsByVu = new Map<VuThread, Map<string, number> & { total?: number }>();
+  private nextId = 1;
+  private interrupted = 0;
+  private errorsShown = new Set<string>();
+  private services: HostServices | undefined;
+  private setupData: unknown;
+
+  constructor(private readonly script: ScriptModule & { functions: string[] }) {}
+
+  private get io(): HostServices {
+    if (!this.services) throw new Error('the k6 host is not started');
+    return this.services;
+  }
+
+  private newThread(id: number): VuThread {
+    return new VuThread(this.script, id, (thread, call) => this.answer(thread, call));
+  }
+
+  /** Initialises `count` VUs (each runs the init context) and runs setup(), whose result every VU receives. */
+  async start(services: HostServices, count: number): Promise<void> {
+    this.services = services;
+    const threads = Array.from({ length: count }, () => this.newThread(this.nextId++));
+    this.spare.push(...threads);
+    await Promise.all(threads.map((t) => t.ready));
+    if (this.script.functions.includes('setup')) this.setupData = await this.once('setup', 'setup');
+  }
+
+  /** Runs teardown(data) after the scenarios, on its own VU as k6 does. */
+  async teardown(): Promise<void> {
+    if (this.script.functions.includes('teardown')) await this.once('teardown', 'teardown', this.setupData);
+  }
+
+  async handleSummary(data: unknown): Promise<Record<string, unknown> | undefined> {
+    if (!this.script.functions.includes('handleSummary')) return undefined;
+    return (await this.once('handleSummary', 'summary', data)) as Record<string, unknown> | undefined;
+  }
+
+  private async once(exec: string, stage: IterationStart['stage'], argument?: unknown): Promise<unknown> {
+    const thread = new VuThread(this.script, 0, (t, call) => this.answer(t, call));
+    // k6's setupTimeout / teardownTimeout (60 s by default); handleSummary gets the same.
+    const limit = this.script.options[`${exec}Timeout`] ?? '60s';
+    const limitMs = parseDuration(limit as string, `options.${exec}Timeout`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${exec}() did not finish within ${limit} (options.${exec}Timeout)`)),
+        limitMs,
+      );
+    });
+    try {
+      await Promise.race([thread.ready, timeout]);
+      const end = await Promise.race([
+        thread.run(this.message(exec, stage, 0, argument, undefined)),
+        timeout,
+      ]);
+      this.absorb(end);
+      if (!end.ok) throw new Error(`${exec}() failed: ${end.error ?? 'stopped'}`);
+      return end.result;
+    } finally {
+      clearTimeout(timer);
+      await thread.terminate();
+    }
+  }
+
+  private message(
+    exec: string,
+    stage: IterationStart['stage'],
+    idInTest: number,
+    argument: unknown,
+    scenario: ScenarioInfo | undefined,
+    counters = { instance: 0, scenario: 0, test: 0 },
+  ): IterationStart {
+    return {
+      type: 'run',
+      exec,
+      stage,
+      argument,
+      idInTest,
+      iterationInInstance: counters.instance,
+      iterationInScenario: counters.scenario,
+      scenario: {
+        name: scenario?.name ?? '',
+        executor: scenario?.executor ?? '',
+        startTime: scenario?.startTime ?? 0,
+        iterationInTest: counters.test,
+        ...(scenario?.env ? { env: scenario.env } : {}),
+        ...(scenario?.tags ? { tags: scenario.tags } : {}),
+      },
+      testStart: this.io.startedAt,
+    };
+  }
+
+  private threadFor(vu: VuContext): VuThread {
+    let thread = this.threads.get(vu.id);
+    if (!thread) {
+      thread = this.spare.pop() ?? this.newThread(this.nextId++);
+      this.threads.set(vu.id, thread);
+      vu.onStop = () => thread?.stop();
+    }
+    return thread;
+  }
+
+  /** One iteration of `exec` on the VU's thread; resolves false when it threw or was interrupted. */
+  async iterate(vu: VuContext, exec: string, scenario: ScenarioInfo): Promise<boolean> {
+    const thread = this.threadFor(vu);
+    await thread.ready;
+    const own = this.iterationsByVu.get(thread) ?? Object.assign(new Map<string, number>(), { total: 0 });
+    this.iterationsByVu.set(thread, own);
+    const counters = {
+      instance: own.total ?? 0,
+      scenario: own.get(scenario.name) ?? 0,
+      test: this.iterationsByScenario.get(scenario.name) ?? 0,
+    };
+    own.total = counters.instance + 1;
+    own.set(scenario.name, counters.scenario + 1);
+    this.iterationsByScenario.set(scenario.name, counters.test + 1);
+    this.current.set(thread, vu);
+    const end = await thread.run(
+      this.message(exec, 'vu', thread.idInTest, this.setupData, scenario, counters),
+    );
+    this.current.set(thread, undefined);
+    this.absorb(end);
+    if (!end.ok && end.error === undefined) this.interrupted += 1;
+    if (end.error !== undefined && !this.errorsShown.has(end.error) && this.errorsShown.size < 10) {
+      this.errorsShown.add(end.error);
+      this.io.onScriptError(end.error);
+    }
+    return end.ok;
+  }
+
+  private absorb(end: IterationEnd): void {
+    for (const sample of end.samples) this.sample(sample);
+  }
+
+  private sample(sample: IterationEnd['samples'][number]): void {
+    if (sample.metric === 'checks') this.io.metrics.check(sample.value !== 0);
+    this.io.k6.add(sample);
+  }
+
+  private async answer(thread: VuThread, call: HostCall): Promise<unknown> {
+    switch (call.op) {
+      case 'http':
+        for (const sample of call.samples) this.sample(sample);
+        return {
+          responses: await Promise.all(
+            call.requests.map((r, i) => this.send(r, this.current.get(thread), i === 0)),
+          ),
+        };
+      case 'samples':
+        for (const sample of call.samples) this.sample(sample);
+        return {};
+      case 'shared-get':
+        return { data: this.shared.get(call.name) };
+      case 'shared-set':
+        if (!this.shared.has(call.name)) this.shared.set(call.name, call.data as unknown[]);
+        return {};
+      case 'instance':
+        return this.instance();
+      case 'abort':
+        this.io.abort(`test.abort() called by the script: ${call.reason}`);
+        return {};
+    }
+  }
+
+  private instance(): InstanceState {
+    const { metrics, now, startedAt } = this.io;
+    return {
+      vusActive: metrics.vus,
+      vusInitialized: this.threads.size + this.spare.length,
+      iterationsCompleted: metrics.iterations,
+      iterationsInterrupted: this.interrupted,
+      currentTestRunDuration: now() - startedAt,
+    };
+  }
+
+  private async send(request: WireRequest, vu: VuContext | undefined, first: boolean): Promise<WireResponse> {
+    const { client, metrics, k6, now } = this.io;
+    // An open-model iteration's first request is timed from when it was due (no coordinated omission).
+    const startAt = (first ? vu?.intendedStartAt : undefined) ?? now();
+    if (vu && first) vu.intendedStartAt = undefined;
+    const response = await client.request({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      ...(request.body !== undefined
+        ? { body: typeof request.body === 'string' ? request.body : Buffer.from(request.body) }
+        : {}),
+      wantBody: request.responseType !== 'none',
+      timeoutMs: request.timeoutMs,
+      startAt,
+    });
+    const failed = response.status === 0 || !isExpected(response.status, request.expected);
+    metrics.request({ ...response, durationMs: response.durationMs, waitingMs: response.waitingMs, failed });
+    if (k6.wantsHttpTags) {
+      const tags = {
+        ...request.tags,
+        status: String(response.status),
+        expected_response: String(!failed),
+        proto: 'HTTP/1.1',
+      };
+      k6.addHttp(tags, response.durationMs, response.waitingMs, failed);
+    }
+    return toWire(response, request);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.threads.values(), ...this.spare];
+    this.threads.clear();
+    this.spare.length = 0;
+    await Promise.all(all.map((t) => t.terminate()));
+  }
+}
+
+function toWire(response: LoadResponse, request: WireRequest): WireResponse {
+  const url = new URL(request.url);
+  return {
+    status: response.status,
+    statusText: response.status ? `${response.status} ${response.statusText}`.trim() : '',
+    proto: response.status ? 'HTTP/1.1' : '',
+    headers: response.status ? response.headerPairs : [],
+    body:
+      request.responseType === 'none' || response.status === 0
+        ? null
+        : request.responseType === 'binary'
+          ? new Uint8Array(response.bytes)
+          : response.body,
+    error: response.error ?? '',
+    errorCode: response.status === 0 ? (ERROR_CODES[response.outcome] ?? 1000) : 0,
+    remoteIp: response.status ? url.hostname.replace(/^\[|\]$/g, '') : '',
+    remotePort: response.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0,
+    timings: {
+      duration: response.durationMs,
+      waiting: response.waitingMs,
+      sending: 0,
+      receiving: Math.max(0, response.durationMs - response.waitingMs),
+      blocked: 0,
+    },
+  };
+}

@@ -19,7 +19,11 @@ const report = (message: Record<string, unknown>) => parentPort?.postMessage(mes
 function k6Driver(script: K6ScriptPlan): { driver: ScriptDriver; host: K6Host; metrics: K6Metrics } {
   const metrics = new K6Metrics(script.metrics, Object.keys(plan.thresholds));
   // k6 scripts read their environment from __ENV: a plain copy filled once, as in k6.
-  const host = new K6Host({ ...script, env: { ...process.env, ...script.env } });
+  const host = new K6Host({
+    ...script,
+    env: { ...process.env, ...script.env },
+    ...(script.runtime.kind === 'inline' ? { factoryPath: script.runtime.factoryPath } : {}),
+  });
   const driver: ScriptDriver = {
     start: async (services) => {
       const count = initialVus(plan);

@@ -61,6 +61,11 @@ export interface K6ScriptPlan {
   metrics: { name: string; type: 'counter' | 'gauge' | 'rate' | 'trend'; isTime: boolean }[];
   /** Extra __ENV entries (fleetproof load -e KEY=VALUE), over the process environment. */
   env: Record<string, string>;
+  /**
+   * How the VUs run: inline (the fast path, many VUs on the load thread, each its own instance of the
+   * rewritten script) or on a thread each (always exact; chosen when the analysis cannot prove the rewrite).
+   */
+  runtime: { kind: 'inline'; factoryPath: string } | { kind: 'threads'; reasons: string[] };
 }
 
 export interface LoadPlan {

@@ -50,6 +50,8 @@ export async function loadCommand(argv: string[]): Promise<number> {
       `${bold('fleetproof load')} ${dim(`· ${plan.source} · ${plan.scenarios.map((s) => `${s.name}: ${s.executor.type}`).join(', ')} · ${(totalMs / 1000).toFixed(0)} s`)}`,
     );
 
+  if (!json && plan.script) line(dim(`  ${describeK6Runtime(plan.script.runtime)}`));
+
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -90,6 +92,13 @@ export async function loadCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** Which k6 runtime a script got, and why, so a user who needs the fast path can see what keeps it off. */
+export function describeK6Runtime(runtime: NonNullable<LoadPlan['script']>['runtime']): string {
+  if (runtime.kind === 'inline')
+    return 'k6 VUs: inline (every call path to a blocking k6 call is known, so VUs share the load thread)';
+  return `k6 VUs: a thread each (exact but costlier per request), because:\n    ${runtime.reasons.join('\n    ')}`;
 }
 
 /** What a k6 script's handleSummary returned: stdout / stderr printed, every other key a file written. */

@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse } from 'acorn';
+import { type BuildOptions, build, type PluginBuild } from 'esbuild';
 import { builtModuleUrl } from '../built-module.js';
 import { RefusedScript } from '../importers/unsupported.js';
 import type { K6ScriptPlan } from '../plan.js';
+import { asyncTransform } from './async-transform.js';
 import { type ModuleExports, scanK6Source, servedModule } from './scan-k6-source.js';
 import { VuThread } from './vu-thread.js';
 import type { ProbeResult } from './wire.js';
@@ -71,30 +74,28 @@ async function scanAll(entry: string): Promise<string[]> {
   return problems;
 }
 
-/** The script and its own modules as one ES module, k6's modules pointed at fleetproof's. */
-async function bundle(entry: string): Promise<string> {
+const k6Plugin = (resolveTo: (module: string, specifier: string) => { path: string; external: boolean }) => ({
+  name: 'k6-modules',
+  setup(b: PluginBuild) {
+    b.onResolve({ filter: /^(k6($|\/)|https?:)/ }, async (args) => {
+      const module = servedModule(args.path, await exportsOfServedModules());
+      if (!module) return { errors: [{ text: `${args.path} is not a module fleetproof provides` }] };
+      return resolveTo(module, args.path);
+    });
+  },
+});
+
+async function esbuildText(options: BuildOptions, entry: string): Promise<string> {
+  return (await esbuildFiles(options, entry)).code;
+}
+
+async function esbuildFiles(options: BuildOptions, entry: string): Promise<{ code: string; map?: string }> {
   const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
+    ...options,
     write: false,
-    sourcemap: 'inline',
     logLevel: 'silent',
-    mainFields: ['module', 'main'],
-    plugins: [
-      {
-        name: 'k6-modules',
-        setup(b) {
-          b.onResolve({ filter: /^(k6($|\/)|https?:)/ }, async (args) => {
-            const module = servedModule(args.path, await exportsOfServedModules());
-            if (!module) return { errors: [{ text: `${args.path} is not a module fleetproof provides` }] };
-            return { path: moduleUrl(module), external: true };
-          });
-        },
-      },
-    ],
+    bundle: true,
+    outdir: outputDir(),
   }).catch(
     (error: { errors?: { text: string; location?: { file: string; line: number } }[]; message: string }) => {
       const details = error.errors?.map((e) =>
@@ -103,22 +104,94 @@ async function bundle(entry: string): Promise<string> {
       throw new Error(`${entry}: the script does not compile: ${details?.join('; ') ?? error.message}`);
     },
   );
-  const code = result.outputFiles[0]?.text ?? '';
+  const files = result.outputFiles ?? [];
+  const code = files.find((f) => !f.path.endsWith('.map'))?.text ?? '';
+  const map = files.find((f) => f.path.endsWith('.map'))?.text;
+  return map ? { code, map } : { code };
+}
+
+const outputDir = () => {
   const dir = join(tmpdir(), 'fleetproof-k6');
   mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+function writeOutput(entry: string, code: string, suffix: string): string {
   const path = join(
-    dir,
+    outputDir(),
     `${createHash('sha256')
       .update(entry + code)
       .digest('hex')
-      .slice(0, 16)}.mjs`,
+      .slice(0, 16)}${suffix}`,
   );
   writeFileSync(path, code);
-  return pathToFileURL(path).href;
+  return path;
+}
+
+/** The script and its own modules as one ES module, k6's modules left as imports of their names. */
+function bundleScript(entry: string): Promise<{ code: string; map?: string }> {
+  return esbuildFiles(
+    {
+      entryPoints: [entry],
+      sourcemap: 'external',
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      mainFields: ['module', 'main'],
+      plugins: [k6Plugin((_module, specifier) => ({ path: specifier, external: true }))],
+    },
+    entry,
+  );
+}
+
+/** For a VU thread: the bundle with k6's modules pointed at fleetproof's files. */
+function threadModule(entry: string, code: string): string {
+  const served = new Map(Object.keys(SERVED_MODULES).map((name) => [name, moduleUrl(name)]));
+  const ast = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as {
+    body: { type: string; source?: { start: number; end: number; value: string } }[];
+  };
+  let out = '';
+  let from = 0;
+  for (const node of ast.body) {
+    if (!node.source) continue;
+    const module = servedModule(node.source.value, servedExports ?? {});
+    const url = module && served.get(module);
+    if (!url) continue;
+    out += code.slice(from, node.source.start) + JSON.stringify(url);
+    from = node.source.end;
+  }
+  return pathToFileURL(writeOutput(entry, out + code.slice(from), '.mjs')).href;
+}
+
+/**
+ * For the fast path: the rewritten bundle with fleetproof's k6 modules inside it, as one function whose every
+ * call is one VU's instance of the script (inline-vu.ts).
+ */
+async function inlineFactory(entry: string, rewritten: string, functions: string[]): Promise<string> {
+  const scriptPath = writeOutput(entry, rewritten, '.fast.mjs');
+  const init = fileURLToPath(builtModuleUrl('./inline-init.js', import.meta.url));
+  const names = functions.map((f) => (f === 'default' ? 'default' : f));
+  const contents = [
+    `import ${JSON.stringify(init)};`,
+    `export { ${names.join(', ')} } from ${JSON.stringify(scriptPath)};`,
+    `export { __fpState, __fpTimers } from ${JSON.stringify(init)};`,
+  ].join('\n');
+  const code = await esbuildText(
+    {
+      stdin: { contents, resolveDir: dirname(entry), sourcefile: 'fleetproof-vu.js' },
+      format: 'iife',
+      globalName: '__fpScript',
+      platform: 'node',
+      target: 'es2022',
+      plugins: [k6Plugin((module) => ({ path: fileURLToPath(moduleUrl(module)), external: false }))],
+    },
+    entry,
+  );
+  return writeOutput(entry, code, '.vu.js');
 }
 
 /** Runs the init context once, as k6 does before a test, to read options, exports and declared metrics. */
-function probe(script: Omit<K6ScriptPlan, 'functions' | 'metrics'>): Promise<ProbeResult> {
+function probe(script: Omit<K6ScriptPlan, 'functions' | 'metrics' | 'runtime'>): Promise<ProbeResult> {
   const shared = new Map<string, unknown>();
   return new Promise((resolvePromise, reject) => {
     let result: ProbeResult | undefined;
@@ -149,13 +222,39 @@ function probe(script: Omit<K6ScriptPlan, 'functions' | 'metrics'>): Promise<Pro
   });
 }
 
+/** "line 12: …" of the bundle as "helpers.js line 3: …" of the file the user wrote. */
+function inScript(reason: string, map: string | undefined, entry: string): string {
+  const m = /^line (\d+): (.*)$/s.exec(reason);
+  if (!m || !map) return reason;
+  const found = new SourceMap(JSON.parse(map)).findEntry(Number(m[1]) - 1, 0) as {
+    originalSource?: string;
+    originalLine?: number;
+  };
+  if (found.originalSource === undefined || found.originalLine === undefined) return reason;
+  const file = relative(dirname(entry), resolve(outputDir(), found.originalSource.replace(/^file:\/\//, '')));
+  return `${file} line ${found.originalLine + 1}: ${m[2]}`;
+}
+
 /** A k6 script (.js, .mjs or .ts) ready to run: refused whole when it uses anything fleetproof lacks. */
 export async function compileK6(path: string, env: Record<string, string> = {}): Promise<K6ScriptPlan> {
   const problems = await scanAll(path);
-  if (problems.length > 0) {
-    throw new RefusedScript(path, 'k6', problems);
-  }
-  const base = { moduleUrl: await bundle(path), scriptPath: path, options: {}, env };
+  if (problems.length > 0) throw new RefusedScript(path, 'k6', problems);
+  const { code: bundled, map } = await bundleScript(path);
+  const base = { moduleUrl: threadModule(path, bundled), scriptPath: path, options: {}, env };
   const probed = await probe(base);
-  return { ...base, options: probed.options, functions: probed.functions, metrics: probed.metrics };
+  const plan = { ...base, options: probed.options, functions: probed.functions, metrics: probed.metrics };
+  // FLEETPROOF_K6_THREADS=1 asks for the thread-per-VU runtime whatever the analysis finds.
+  const fast =
+    process.env.FLEETPROOF_K6_THREADS === '1'
+      ? { ok: false as const, reasons: ['FLEETPROOF_K6_THREADS=1 is set'] }
+      : asyncTransform(bundled);
+  if (!fast.ok)
+    return {
+      ...plan,
+      runtime: { kind: 'threads', reasons: fast.reasons.map((r) => inScript(r, map, path)) },
+    };
+  return {
+    ...plan,
+    runtime: { kind: 'inline', factoryPath: await inlineFactory(path, fast.code, probed.functions) },
+  };
 }

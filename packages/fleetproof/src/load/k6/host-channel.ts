@@ -1,4 +1,6 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { Transport } from './vu-state.js';
+import type { HostCall, MetricSample, WireRequest, WireResponse } from './wire.js';
 
 /** Slots of the shared Int32Array between a VU thread and its host. */
 export const SLOT_REPLY = 0;
@@ -11,7 +13,9 @@ export const CHANNEL_SLOTS = 3;
  * (each VU is its own runtime); here the VU thread posts the call and blocks in Atomics.wait until the host
  * has posted the reply and flipped the reply slot, then reads the reply with receiveMessageOnPort.
  */
-export class HostChannel {
+export class HostChannel implements Transport {
+  readonly blocking = true;
+
   constructor(
     private readonly port: MessagePort,
     private readonly flags: Int32Array,
@@ -27,6 +31,11 @@ export class HostChannel {
       // Notified a moment before the message became readable on this side (seen about once in 2,000 calls).
       Atomics.wait(this.flags, SLOT_SPIN, 0, 0.05);
     }
+  }
+
+  http(requests: WireRequest[], samples: MetricSample[]): WireResponse[] {
+    return this.call<{ responses: WireResponse[] }>({ op: 'http', requests, samples } satisfies HostCall)
+      .responses;
   }
 
   /** The host asked this VU to stop (the scenario's graceful stop ran out, or the test was aborted). */

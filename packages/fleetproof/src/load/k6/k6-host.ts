@@ -2,6 +2,7 @@ import type { VuContext } from '../flow-runner.js';
 import type { LoadHttpClient, LoadResponse } from '../http-client.js';
 import type { LoadMetrics } from '../load-metrics.js';
 import { parseDuration } from '../schedule/durations.js';
+import { InlineVu } from './inline-vu.js';
 import type { K6Metrics } from './k6-metrics.js';
 import { type ScriptModule, VuThread } from './vu-thread.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   InstanceState,
   IterationEnd,
   IterationStart,
+  MetricSample,
   WireRequest,
   WireResponse,
 } from './wire.js';
@@ -44,31 +46,54 @@ export interface HostServices {
   onScriptError(message: string): void;
 }
 
+/** A VU as the host drives it: a thread of its own (vu-thread.ts) or an inline instance (inline-vu.ts). */
+export interface VuRunner {
+  readonly idInTest: number;
+  readonly ready: Promise<void>;
+  run(start: IterationStart): Promise<IterationEnd>;
+  stop(): void;
+  terminate(): Promise<number>;
+}
+
+export interface HostedScript extends ScriptModule {
+  functions: string[];
+  /** The fast path's rewritten script (compile-k6.ts), when the analysis proved it safe. */
+  factoryPath?: string;
+}
+
 /**
- * The host side of a k6 script: a thread per VU (vu-thread.ts), initialised before the test as k6 does, and
- * the calls they make: requests (sent on the shared client, measured here), SharedArray data, metric samples.
+ * The host side of a k6 script: its VUs (threads, or inline instances in the fast path), initialised before
+ * the test as k6 does, and the calls they make: requests (sent on the shared client, measured here),
+ * SharedArray data, metric samples.
  */
 export class K6Host {
-  private readonly threads = new Map<number, VuThread>();
-  private readonly spare: VuThread[] = [];
+  private readonly threads = new Map<number, VuRunner>();
+  private readonly spare: VuRunner[] = [];
   private readonly shared = new Map<string, unknown[]>();
-  private readonly current = new Map<VuThread, VuContext | undefined>();
+  private readonly current = new Map<VuRunner, VuContext | undefined>();
   private readonly iterationsByScenario = new Map<string, number>();
-  private readonly iterationsByVu = new Map<VuThread, Map<string, number> & { total?: number }>();
+  private readonly iterationsByVu = new Map<VuRunner, Map<string, number> & { total?: number }>();
   private nextId = 1;
   private interrupted = 0;
   private errorsShown = new Set<string>();
   private services: HostServices | undefined;
   private setupData: unknown;
 
-  constructor(private readonly script: ScriptModule & { functions: string[] }) {}
+  constructor(private readonly script: HostedScript) {}
 
   private get io(): HostServices {
     if (!this.services) throw new Error('the k6 host is not started');
     return this.services;
   }
 
-  private newThread(id: number): VuThread {
+  private newThread(id: number): VuRunner {
+    const { factoryPath } = this.script;
+    if (factoryPath) {
+      return new InlineVu({ ...this.script, factoryPath }, id, {
+        http: (runner, requests, samples) => this.http(runner, requests, samples),
+        now: (call) => (call.op === 'http' ? {} : this.answerNow(call)),
+      });
+    }
     return new VuThread(this.script, id, (thread, call) => this.answer(thread, call));
   }
 
@@ -92,7 +117,7 @@ export class K6Host {
   }
 
   private async once(exec: string, stage: IterationStart['stage'], argument?: unknown): Promise<unknown> {
-    const thread = new VuThread(this.script, 0, (t, call) => this.answer(t, call));
+    const thread = this.newThread(0);
     // k6's setupTimeout / teardownTimeout (60 s by default); handleSummary gets the same.
     const limit = this.script.options[`${exec}Timeout`] ?? '60s';
     const limitMs = parseDuration(limit as string, `options.${exec}Timeout`);
@@ -146,7 +171,7 @@ export class K6Host {
     };
   }
 
-  private threadFor(vu: VuContext): VuThread {
+  private threadFor(vu: VuContext): VuRunner {
     let thread = this.threads.get(vu.id);
     if (!thread) {
       thread = this.spare.pop() ?? this.newThread(this.nextId++);
@@ -193,15 +218,20 @@ export class K6Host {
     this.io.k6.add(sample);
   }
 
-  private async answer(thread: VuThread, call: HostCall): Promise<unknown> {
+  private async answer(thread: VuRunner, call: HostCall): Promise<unknown> {
+    if (call.op === 'http') return { responses: await this.http(thread, call.requests, call.samples) };
+    return this.answerNow(call);
+  }
+
+  private http(runner: VuRunner, requests: WireRequest[], samples: MetricSample[]): Promise<WireResponse[]> {
+    for (const sample of samples) this.sample(sample);
+    const vu = this.current.get(runner);
+    return Promise.all(requests.map((r, i) => this.send(r, vu, i === 0)));
+  }
+
+  /** Calls answered at once (a VU thread blocks on them; an inline VU calls them directly). */
+  private answerNow(call: Exclude<HostCall, { op: 'http' }>): unknown {
     switch (call.op) {
-      case 'http':
-        for (const sample of call.samples) this.sample(sample);
-        return {
-          responses: await Promise.all(
-            call.requests.map((r, i) => this.send(r, this.current.get(thread), i === 0)),
-          ),
-        };
       case 'samples':
         for (const sample of call.samples) this.sample(sample);
         return {};

@@ -1,6 +1,12 @@
 import { CookieJar } from './cookie-jar.js';
-import type { HostChannel } from './host-channel.js';
-import type { ExpectedStatuses, IterationStart, MetricSample } from './wire.js';
+import type {
+  ExpectedStatuses,
+  HostCall,
+  IterationStart,
+  MetricSample,
+  WireRequest,
+  WireResponse,
+} from './wire.js';
 
 /** Thrown into script code when the host stops the VU: ends the iteration, counted as interrupted. */
 export class VuStopped extends Error {
@@ -14,16 +20,32 @@ export class VuStopped extends Error {
 export class K6ScriptError extends Error {}
 
 /**
- * Everything one VU thread knows: set up by the runtime before the script's init context runs, read by the
- * k6 modules. One VU per thread, so module-level state is per VU, as each k6 VU has its own runtime.
+ * How a VU's k6 calls reach the host. On a VU thread (host-channel.ts) every call blocks; in the fast path
+ * (inline-vu.ts, many VUs on the load thread) requests and sleeps return promises the rewritten script awaits.
+ */
+export interface Transport {
+  readonly blocking: boolean;
+  http(requests: WireRequest[], samples: MetricSample[]): WireResponse[] | Promise<WireResponse[]>;
+  sleep(ms: number): void | Promise<void>;
+  readonly stopped: boolean;
+  /** Calls answered at once in both runtimes (SharedArray data, instance state, abort). */
+  call<T>(call: HostCall): T;
+}
+
+/**
+ * Everything one VU knows: set up by the runtime before the script's init context runs, read by the
+ * k6 modules. Each VU has its own instance of these modules (its own thread, or its own instance of the
+ * bundled script in the fast path), so module-level state is per VU, as each k6 VU has its own runtime.
  */
 export interface VuState {
-  channel: HostChannel;
+  transport: Transport;
   /** 'init' while the module's top level runs (open(), SharedArray and metric declarations allowed). */
   phase: 'init' | IterationStart['stage'];
   idInTest: number;
   scriptPath: string;
   options: Record<string, unknown>;
+  /** The environment the VU started with (k6/secrets reads it). */
+  env: Record<string, string | undefined>;
   iteration: IterationStart | undefined;
   /** The current group path in k6's form: '' at the root, '::a', '::a::b'. */
   group: string;

@@ -13,7 +13,7 @@ export class SharedArray {
   constructor(name: string, build: () => unknown[]) {
     requireInit('new SharedArray()');
     if (typeof name !== 'string' || name === '') throw new K6ScriptError('SharedArray: a name is required');
-    const { channel } = vu();
+    const { transport: channel } = vu();
     let data = channel.call<{ data: unknown[] | undefined }>({ op: 'shared-get', name }).data;
     if (data === undefined) {
       const built = build();

@@ -8,7 +8,7 @@ const iteration = () => {
   if (!it) throw new K6ScriptError('k6/execution: iteration data is only available inside a VU function');
   return it;
 };
-const instance = () => vu().channel.call<InstanceState>({ op: 'instance' });
+const instance = () => vu().transport.call<InstanceState>({ op: 'instance' });
 
 const execution = {
   vu: {
@@ -73,7 +73,7 @@ const execution = {
   },
   test: {
     abort(reason = 'test aborted by the script'): never {
-      vu().channel.call({ op: 'abort', reason: String(reason) });
+      vu().transport.call({ op: 'abort', reason: String(reason) });
       throw new VuStopped();
     },
     get options() {

@@ -192,17 +192,30 @@ function addCookies(wire: WireRequest, jar: CookieJar | null, extra: Params['coo
   if (header) wire.headers.Cookie = header;
 }
 
-function send(batch: Prepared[]): WireResponse[] {
-  const reply = vu().channel.call<{ responses: WireResponse[] }>({
-    op: 'http',
-    requests: batch.map((p) => p.wire),
-    samples: takeSamples(),
-  });
-  return reply.responses;
+/** A request flow: yields the requests to send, gets their responses back, returns k6 responses. */
+type Flow<T> = Generator<Prepared[], T, WireResponse[]>;
+
+/**
+ * Runs a flow on the VU's transport: blocking on a VU thread, or as a promise the rewritten script awaits
+ * in the fast path. One definition of k6's request semantics serves both.
+ */
+function drive<T>(flow: Flow<T>): T | Promise<T> {
+  const { transport } = vu();
+  const wires = (batch: Prepared[]) => batch.map((p) => p.wire);
+  if (transport.blocking) {
+    let step = flow.next();
+    while (!step.done) step = flow.next(transport.http(wires(step.value), takeSamples()) as WireResponse[]);
+    return step.value;
+  }
+  return (async () => {
+    let step = flow.next();
+    while (!step.done) step = flow.next(await transport.http(wires(step.value), takeSamples()));
+    return step.value;
+  })();
 }
 
 /** After a response: cookies into the jar, then digest's second round or the next redirect, as k6 does. */
-function settle(prepared: Prepared, wire: WireResponse): K6Response {
+function* settle(prepared: Prepared, wire: WireResponse): Flow<K6Response> {
   let current = prepared;
   let response = wire;
   for (;;) {
@@ -216,7 +229,7 @@ function settle(prepared: Prepared, wire: WireResponse): K6Response {
       return new K6Response(response, current.wire, now, current.bodyText);
     }
     current = next;
-    response = send([current])[0] as WireResponse;
+    response = (yield [current])[0] as WireResponse;
   }
 }
 
@@ -268,9 +281,13 @@ function followUp(p: Prepared, response: WireResponse): Prepared | undefined {
   return { ...p, wire, bodyText: keepBody ? p.bodyText : '', redirectsLeft: p.redirectsLeft - 1 };
 }
 
-export function request(method: string, address: unknown, body?: unknown, params?: Params): K6Response {
-  const prepared = prepare(String(method).toUpperCase(), address, body, params);
-  return settle(prepared, send([prepared])[0] as WireResponse);
+function* one(prepared: Prepared): Flow<K6Response> {
+  const [response] = yield [prepared];
+  return yield* settle(prepared, response as WireResponse);
+}
+
+export function request(method: string, address: unknown, body?: unknown, params?: Params) {
+  return drive(one(prepare(String(method).toUpperCase(), address, body, params)));
 }
 
 type BatchItem =
@@ -285,16 +302,22 @@ function prepareItem(item: BatchItem): Prepared {
   return prepare(String(item.method ?? 'GET').toUpperCase(), item.url, item.body, item.params);
 }
 
-/** http.batch: the requests sent in parallel by the host; the answer has the shape of the argument. */
-export function batch(
-  requests: BatchItem[] | Record<string, BatchItem>,
-): K6Response[] | Record<string, K6Response> {
-  const keys = Array.isArray(requests) ? undefined : Object.keys(requests);
-  const items = Array.isArray(requests) ? requests : Object.values(requests);
-  const prepared = items.map(prepareItem);
-  const responses = send(prepared).map((r, i) => settle(prepared[i] as Prepared, r));
+function* many(
+  prepared: Prepared[],
+  keys: string[] | undefined,
+): Flow<K6Response[] | Record<string, K6Response>> {
+  const first = yield prepared;
+  const responses: K6Response[] = [];
+  for (const [i, p] of prepared.entries()) responses.push(yield* settle(p, first[i] as WireResponse));
   if (!keys) return responses;
   return Object.fromEntries(keys.map((k, i) => [k, responses[i] as K6Response]));
+}
+
+/** http.batch: the requests sent in parallel by the host; the answer has the shape of the argument. */
+export function batch(requests: BatchItem[] | Record<string, BatchItem>) {
+  const keys = Array.isArray(requests) ? undefined : Object.keys(requests);
+  const items = Array.isArray(requests) ? requests : Object.values(requests);
+  return drive(many(items.map(prepareItem), keys));
 }
 
 export const get = (u: unknown, params?: Params) => request('GET', u, null, params);

@@ -23,7 +23,10 @@ export function check<T>(
   return all;
 }
 
-/** k6 group: runs fn inside the group (its checks and requests carry the group tag) and times it. */
+/**
+ * k6 group: runs fn inside the group (its checks and requests carry the group tag) and times it. In the fast
+ * path fn is async (the rewritten script awaits group), so the group ends when fn's promise settles.
+ */
 export function group<T>(name: string, fn: () => T): T {
   const state = vu();
   if (name.includes('::'))
@@ -31,9 +34,7 @@ export function group<T>(name: string, fn: () => T): T {
   const parent = state.group;
   state.group = `${parent}::${name}`;
   const started = performance.now();
-  try {
-    return fn();
-  } finally {
+  const finish = () => {
     emit({
       metric: 'group_duration',
       type: 'trend',
@@ -42,13 +43,38 @@ export function group<T>(name: string, fn: () => T): T {
       tags: baseTags(),
     });
     state.group = parent;
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    finish();
+    throw error;
   }
+  if (result && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as unknown as Promise<unknown>).then(
+      (value) => {
+        finish();
+        return value;
+      },
+      (error: unknown) => {
+        finish();
+        throw error;
+      },
+    ) as T;
+  }
+  finish();
+  return result;
 }
 
-export function sleep(seconds: number): void {
-  const { channel } = vu();
-  channel.sleep(Number(seconds) * 1000);
-  if (channel.stopped) throw new VuStopped();
+export function sleep(seconds: number): void | Promise<void> {
+  const { transport } = vu();
+  const slept = transport.sleep(Number(seconds) * 1000);
+  const after = () => {
+    if (transport.stopped) throw new VuStopped();
+  };
+  if (slept) return slept.then(after);
+  after();
 }
 
 export function fail(message = ''): never {

@@ -5,7 +5,7 @@
 import { K6ScriptError, vu } from '../vu-state.js';
 
 function read(name: string): Promise<string> {
-  const value = (globalThis as { __fpSecretEnv?: Record<string, string | undefined> }).__fpSecretEnv?.[name];
+  const value = vu().env[name];
   if (value === undefined)
     return Promise.reject(
       new K6ScriptError(

@@ -23,10 +23,22 @@ export function setTimeout(fn: (...args: unknown[]) => void, ms = 0, ...args: un
   pending += 1;
   const handle = native.setTimeout(() => {
     handles.delete(handle);
-    pending -= 1;
+    // In the fast path a callback that makes requests is async: it is pending until its promise settles.
+    let result: unknown;
     try {
-      fn(...args);
-    } finally {
+      result = fn(...args);
+    } catch (error) {
+      pending -= 1;
+      settle();
+      throw error;
+    }
+    if (result && typeof (result as Promise<unknown>).then === 'function') {
+      (result as Promise<unknown>).finally(() => {
+        pending -= 1;
+        settle();
+      });
+    } else {
+      pending -= 1;
       settle();
     }
   }, ms);

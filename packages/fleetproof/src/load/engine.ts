@@ -1,3 +1,6 @@
+import { ArtilleryMetrics, ensureOf, ensureResults } from './artillery/artillery-plugins.js';
+import type { ArtilleryScript } from './artillery/artillery-script.js';
+import { ArtilleryRuntime } from './artillery/artillery-vu.js';
 import { FlowFailure, runSteps, stopVu, type VuContext } from './flow-runner.js';
 import { LoadHttpClient } from './http-client.js';
 import type { K6SummaryData } from './k6/k6-metrics.js';
@@ -23,7 +26,7 @@ export interface ScriptServices {
 /** A script runtime (k6): started before the scenarios (init, setup), finished after them (teardown). */
 export interface ScriptDriver {
   start(services: ScriptServices): Promise<void>;
-  iteration(flow: Extract<Flow, { kind: 'k6' }>, scenario: ScenarioPlan): IterationFn;
+  iteration(flow: Exclude<Flow, { kind: 'steps' }>, scenario: ScenarioPlan): IterationFn;
   finish(): Promise<void>;
   /** Custom metrics and tag-filtered sub-metrics, for thresholds. */
   sinkOf(key: string): MetricSink | undefined;
@@ -48,6 +51,8 @@ export interface LoadResult {
   k6Summary?: K6SummaryData;
   /** k6 scripts: what handleSummary returned (file name or stdout/stderr → content). */
   summaryOutputs?: Record<string, unknown>;
+  /** Artillery tests: the report's counters and aggregates (custom metrics and plugins' included). */
+  artillery?: Record<string, number>;
 }
 
 // Epoch milliseconds with sub-millisecond precision; the origin is read once (it is a getter on every call).
@@ -58,6 +63,8 @@ const TICK_MS = 50;
 /** Runs every scenario of a plan at once and returns the summary and threshold results. */
 export async function runLoad(options: EngineOptions): Promise<LoadResult> {
   const { plan } = options;
+  const artillery = plan.artillery && !options.script ? artilleryDriver(plan.artillery) : undefined;
+  if (artillery) options = { ...options, script: artillery.driver };
   const startedAt = now();
   const metrics = new LoadMetrics(startedAt, options.onRequest);
   const client = new LoadHttpClient(now);
@@ -141,11 +148,38 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
     await client.close();
   }
   const summary = metrics.summary(now());
-  return {
-    summary,
-    thresholds: evaluateThresholds(plan.thresholds, summary, percentileOf, sinkOf),
-    aborted: state.aborted,
+  const thresholds = evaluateThresholds(plan.thresholds, summary, percentileOf, sinkOf);
+  if (!artillery || !plan.artillery) return { summary, thresholds, aborted: state.aborted };
+  const report = artillery.metrics.report(summary);
+  thresholds.push(...ensureResults(ensureOf(plan.artillery.config), report));
+  // A failed expectation makes Artillery exit non-zero (21); here it fails the run as a threshold does.
+  if (artillery.metrics.expectEnabled) {
+    const failed = report['plugins.expect.failed'] ?? 0;
+    thresholds.push({
+      metric: 'plugins.expect',
+      expression: 'failed == 0',
+      actual: failed,
+      passed: failed === 0,
+      abortOnFail: false,
+    });
+  }
+  return { summary, thresholds, aborted: state.aborted, artillery: report };
+}
+
+/** The Artillery runtime as the engine's script driver (one per run). */
+function artilleryDriver(script: ArtilleryScript) {
+  const metrics = new ArtilleryMetrics(script.config);
+  const runtime = new ArtilleryRuntime(script, metrics);
+  const driver: ScriptDriver = {
+    start: () => runtime.load(),
+    iteration: (flow) => {
+      if (flow.kind !== 'artillery') throw new Error(`an Artillery test has no ${flow.kind} flows`);
+      return (vu) => runtime.run(flow.index, vu);
+    },
+    finish: async () => {},
+    sinkOf: () => undefined,
   };
+  return { driver, metrics };
 }
 
 function requireScript(options: EngineOptions): ScriptDriver {

@@ -2,24 +2,34 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import { FleetError } from '../errors.js';
+import type { ArtilleryOptions } from './artillery/artillery-script.js';
 import { importArtillery, importArtilleryObject } from './importers/artillery.js';
 import { importK6, looksLikeK6 } from './importers/k6.js';
-import type { LoadPlan } from './plan.js';
+import { type LoadPlan, withTarget } from './plan.js';
 
 /**
  * A load test from a file: Artillery YAML (.yml/.yaml), a k6 script (.js/.mjs, or .ts importing k6 modules),
  * or a TypeScript module (.ts) whose default export has the Artillery script's shape (config + scenarios).
  */
+export interface ScriptOptions {
+  /** k6: __ENV entries (-e KEY=VALUE). */
+  env?: Record<string, string>;
+  /** Artillery: -e NAME, --config FILE, --overrides JSON. */
+  artillery?: ArtilleryOptions;
+}
+
 export async function loadPlanFromFile(
   file: string,
   target?: string,
-  env: Record<string, string> = {},
+  options: ScriptOptions = {},
 ): Promise<LoadPlan> {
+  const env = options.env ?? {};
   const path = resolve(file);
   const ext = extname(path);
   let plan: LoadPlan;
   try {
-    if (ext === '.yml' || ext === '.yaml') plan = importArtillery(path);
+    if (ext === '.yml' || ext === '.yaml' || ext === '.json')
+      plan = importArtillery(path, undefined, options.artillery);
     else if (ext === '.js' || ext === '.mjs' || ext === '.cjs') plan = await importK6(path, env);
     else if ((ext === '.ts' || ext === '.mts') && looksLikeK6(path)) plan = await importK6(path, env);
     else if (ext === '.ts' || ext === '.mts') {
@@ -31,11 +41,11 @@ export async function loadPlanFromFile(
         module.default && 'default' in module.default && !('config' in module.default)
           ? module.default.default
           : module.default;
-      plan = importArtilleryObject(path, value);
+      plan = importArtilleryObject(path, value, options.artillery);
     } else throw new Error(`${file}: expected .yml/.yaml (Artillery), .js/.mjs (k6) or .ts`);
   } catch (error) {
     if (error instanceof FleetError) throw error;
     throw new FleetError('FLEET_ERR_LOAD_SCRIPT', (error as Error).message, { cause: error });
   }
-  return target ? { ...plan, target } : plan;
+  return target ? withTarget(plan, target) : plan;
 }

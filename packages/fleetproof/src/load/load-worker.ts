@@ -44,6 +44,7 @@ function k6Driver(script: K6ScriptPlan): { driver: ScriptDriver; host: K6Host; m
         ...(scenario.env ? { env: scenario.env } : {}),
         ...(scenario.tags ? { tags: scenario.tags } : {}),
       };
+      if (flow.kind !== 'k6') throw new Error(`a k6 script has no ${flow.kind} flows`);
       return (vu) => host.iterate(vu, flow.exportName, info);
     },
     finish: () => host.teardown(),

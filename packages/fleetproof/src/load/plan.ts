@@ -1,3 +1,4 @@
+import type { ArtilleryScript } from './artillery/artillery-script.js';
 import type { ArrivalPhase } from './schedule/arrivals.js';
 import type { Stage } from './schedule/ramping-vus.js';
 
@@ -22,7 +23,9 @@ export type Step =
 export type Flow =
   | { kind: 'steps'; name: string; weight: number; steps: Step[] }
   /** A k6 script's function, run inside the load worker (see importers/k6.ts). */
-  | { kind: 'k6'; name: string; weight: number; exportName: string };
+  | { kind: 'k6'; name: string; weight: number; exportName: string }
+  /** An Artillery scenario, by its index in plan.artillery.scenarios (artillery/artillery-vu.ts runs it). */
+  | { kind: 'artillery'; name: string; weight: number; index: number };
 
 export type Executor =
   | { type: 'constant-vus'; vus: number; durationMs: number }
@@ -72,6 +75,8 @@ export interface LoadPlan {
   /** Where the test came from (file path or config), for messages. */
   source: string;
   script?: K6ScriptPlan;
+  /** An Artillery test as Artillery prepares it (config merged, environment applied, payloads read). */
+  artillery?: ArtilleryScript;
   target?: string;
   scenarios: ScenarioPlan[];
   thresholds: Record<string, ThresholdSpec[]>;
@@ -106,4 +111,10 @@ export function initialVus(plan: LoadPlan): number {
     if (e.type === 'ramping-vus') return n + Math.max(e.startVUs, ...e.stages.map((st) => st.target));
     return n + e.vus;
   }, 0);
+}
+
+/** The plan aimed at another target (--target, an experiment's listener): an Artillery test's config.target too. */
+export function withTarget(plan: LoadPlan, target: string): LoadPlan {
+  if (!plan.artillery) return { ...plan, target };
+  return { ...plan, target, artillery: { ...plan.artillery, config: { ...plan.artillery.config, target } } };
 }

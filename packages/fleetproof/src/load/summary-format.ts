@@ -68,6 +68,7 @@ export function formatSummary(
   thresholds: ThresholdResult[],
   aborted?: string,
   k6?: K6SummaryData,
+  artillery?: Record<string, number>,
 ): string {
   const perSecond = (n: number) => `${(n / Math.max(0.001, s.durationMs / 1000)).toFixed(2)}/s`;
   const rows: [string, string][] = [
@@ -108,6 +109,7 @@ export function formatSummary(
   if (errors.length > 0) lines.push(`     errors by kind: ${errors.join(', ')}`);
   const codes = Object.entries(s.codes).map(([code, n]) => `${code}: ${n}`);
   if (codes.length > 0) lines.push(`     http codes: ${codes.join(', ')}`);
+  if (artillery) lines.push(...artilleryLines(artillery));
   if (thresholds.length > 0) {
     lines.push('', '   thresholds:');
     for (const t of thresholds) {
@@ -122,4 +124,21 @@ export function formatSummary(
     '   http_req_duration is timed from the intended send time for arrival-rate (open-model) iterations.',
   );
   return lines.join('\n');
+}
+
+/** An Artillery test's own counters and aggregates (custom metrics, expect, apdex, metrics-by-endpoint). */
+function artilleryLines(report: Record<string, number>): string[] {
+  const own = Object.entries(report).filter(
+    ([name]) =>
+      !/^(vusers|http)\.|^errors\./.test(name) && !/\.(min|max|mean|median|p50|p90|p99)$/.test(name),
+  );
+  if (own.length === 0) return [];
+  const lines = ['', '   Artillery metrics:'];
+  for (const [name, value] of own.sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`     ${name}: ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+  const s = report['apdex.satisfied'] ?? 0;
+  const t = report['apdex.tolerated'] ?? 0;
+  const f = report['apdex.frustrated'] ?? 0;
+  if (s + t + f > 0) lines.push(`     apdex score: ${((s + t / 2) / (s + t + f)).toFixed(2)}`);
+  return lines;
 }

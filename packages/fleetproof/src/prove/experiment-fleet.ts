@@ -1,8 +1,7 @@
 import type { FleetproofConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 import type { LoadResult } from '../load/engine.js';
-import type { LoadPlan } from '../load/plan.js';
-import { plannedDurationMs } from '../load/plan.js';
+import { type LoadPlan, plannedDurationMs, withTarget } from '../load/plan.js';
 import { runLoadInWorker } from '../load/run-in-worker.js';
 import { type Fleet, startFleet, waitForHealthy } from '../runtime/fleet-runtime.js';
 import type { LoadSecond, ProveContext, RunRecording } from './types.js';
@@ -105,22 +104,19 @@ export class ExperimentFleet {
     const totalS = Math.round(plannedDurationMs(plan) / 1000);
     const loadStart = Date.now() - this.recording.startedAt;
     const controller = new AbortController();
-    const result = await runLoadInWorker(
-      { ...plan, target: this.fleet.listenerUrl },
-      {
-        signal: controller.signal,
-        onSecond: (s) => {
-          const second = { ...s, t: loadStart + s.elapsedMs };
-          this.recording.load.push(second);
-          if (options.stopWhen?.(second)) controller.abort();
-          const status = this.fleet.group.status();
-          const healthy = this.fleet.balancer.group.all().filter((t) => t.state === 'healthy').length;
-          this.context.progress(
-            `${this.recording.label}: ${what} ${Math.round(s.elapsedMs / 1000)}/${totalS} s · ${s.rps} req/s · failed ${s.failed} · p95 ${s.p95Ms} ms · instances ${status.instances.length} (healthy ${healthy})`,
-          );
-        },
+    const result = await runLoadInWorker(withTarget(plan, this.fleet.listenerUrl), {
+      signal: controller.signal,
+      onSecond: (s) => {
+        const second = { ...s, t: loadStart + s.elapsedMs };
+        this.recording.load.push(second);
+        if (options.stopWhen?.(second)) controller.abort();
+        const status = this.fleet.group.status();
+        const healthy = this.fleet.balancer.group.all().filter((t) => t.state === 'healthy').length;
+        this.context.progress(
+          `${this.recording.label}: ${what} ${Math.round(s.elapsedMs / 1000)}/${totalS} s · ${s.rps} req/s · failed ${s.failed} · p95 ${s.p95Ms} ms · instances ${status.instances.length} (healthy ${healthy})`,
+        );
       },
-    );
+    });
     if (!options.keepSummary) this.recording.summary = result.summary;
     return result;
   }

@@ -4,16 +4,18 @@ import { loadConfig } from '../../config/load-config.js';
 import { FleetError } from '../../errors.js';
 import { importArtilleryObject } from '../../load/importers/artillery.js';
 import type { SeriesSecond } from '../../load/load-metrics.js';
-import { loadPlanFromFile } from '../../load/load-plan-file.js';
-import { type LoadPlan, plannedDurationMs } from '../../load/plan.js';
+import { loadPlanFromFile, type ScriptOptions } from '../../load/load-plan-file.js';
+import { type LoadPlan, plannedDurationMs, withTarget } from '../../load/plan.js';
 import { runLoadInWorker } from '../../load/run-in-worker.js';
 import { formatSummary } from '../../load/summary-format.js';
 import { findProjectRoot } from '../../project.js';
 import { bold, dim, line, red } from '../output.js';
 
-export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e KEY=VALUE …] [--json] [--out series.ndjson]
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson]
   Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
-  exit 99 when a threshold fails. -e sets a k6 script's __ENV entries, as k6 run -e does.`;
+  exit 99 when a threshold (k6 thresholds, Artillery ensure or a failed expect) fails.
+  -e KEY=VALUE sets a k6 script's __ENV entry (k6 run -e); -e NAME picks an Artillery environment
+  (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.`;
 
 /** k6 run -e KEY=VALUE: entries of __ENV. */
 function envEntries(values: string[] | undefined): Record<string, string> {
@@ -37,10 +39,28 @@ export async function loadCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
       scenario: { type: 'string' },
       env: { type: 'string', short: 'e', multiple: true },
+      environment: { type: 'string' },
+      config: { type: 'string' },
+      overrides: { type: 'string' },
     },
     strict: true,
   });
-  const plan = await planFrom(positionals[0], values.scenario, values.target, envEntries(values.env));
+  // -e is k6's KEY=VALUE or Artillery's environment name: told apart by the '='.
+  const named = (values.env ?? []).filter((e) => !e.includes('='));
+  if (named.length > 1)
+    throw new FleetError(
+      'FLEET_ERR_USAGE',
+      `-e: got ${named.join(', ')}, expected one Artillery environment`,
+    );
+  const environment = values.environment ?? named[0];
+  const plan = await planFrom(positionals[0], values.scenario, values.target, {
+    env: envEntries((values.env ?? []).filter((e) => e.includes('='))),
+    artillery: {
+      ...(environment ? { environment } : {}),
+      ...(values.config ? { configFile: values.config } : {}),
+      ...(values.overrides ? { overrides: values.overrides } : {}),
+    },
+  });
   const json = values.json === true;
   const totalMs = plannedDurationMs(plan);
   const series = values.out ? createWriteStream(values.out) : undefined;
@@ -84,7 +104,10 @@ export async function loadCommand(argv: string[]): Promise<number> {
       ),
     );
   else if (result.summaryOutputs) writeSummaryOutputs(result.summaryOutputs);
-  else line(`\n${formatSummary(result.summary, result.thresholds, result.aborted, result.k6Summary)}`);
+  else
+    line(
+      `\n${formatSummary(result.summary, result.thresholds, result.aborted, result.k6Summary, result.artillery)}`,
+    );
   if (failed.length > 0) {
     throw new FleetError(
       'FLEET_ERR_THRESHOLDS',
@@ -118,10 +141,10 @@ async function planFrom(
   file: string | undefined,
   scenario: string | undefined,
   target: string | undefined,
-  env: Record<string, string>,
+  options: ScriptOptions,
 ): Promise<LoadPlan> {
   if (file && scenario) throw new FleetError('FLEET_ERR_USAGE', 'give a script file or --scenario, not both');
-  if (file) return loadPlanFromFile(file, target, env);
+  if (file) return loadPlanFromFile(file, target, options);
   if (!scenario)
     throw new FleetError('FLEET_ERR_USAGE', `a script file or --scenario NAME is required\n${loadUsage}`);
   const root = findProjectRoot();
@@ -135,7 +158,7 @@ async function planFrom(
   }
   try {
     const plan = importArtilleryObject(`fleetproof.config.ts scenarios.${scenario}`, definition);
-    return target ? { ...plan, target } : plan;
+    return target ? withTarget(plan, target) : plan;
   } catch (error) {
     throw new FleetError('FLEET_ERR_LOAD_SCRIPT', (error as Error).message);
   }

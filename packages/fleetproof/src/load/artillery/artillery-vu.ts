@@ -1,0 +1,466 @@
+/**
+ * Runs Artillery scenarios as Artillery's HTTP engine does: each arrival a virtual user with its own context
+ * (variables, payload row, cookie jar), processor hooks in callback or async style, captures, Artillery's
+ * expect plugin, one logical request per redirect chain. Requests go through the generator's client.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jsonPath, resolveUrl, type VuContext } from '../flow-runner.js';
+import type { LoadResponse } from '../http-client.js';
+import { CookieJar } from '../k6/cookie-jar.js';
+import { type ArtilleryMetrics, type Events, expectations } from './artillery-plugins.js';
+import { type ArtilleryScript, asList } from './artillery-script.js';
+import { artilleryDuration } from './durations.js';
+import { evaluate } from './expression.js';
+import { getPath, randomNumber, randomString, type TemplateContext, template } from './template.js';
+
+type Obj = Record<string, unknown>;
+type Hook = (...args: unknown[]) => unknown;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+const USER_AGENT = 'Artillery (https://artillery.io)';
+
+/** A virtual user's context, the object processor functions receive (Artillery's userContext). */
+export interface ArtilleryContext extends TemplateContext {
+  _uid: string;
+  _jar: CookieJar;
+  vu: VuContext;
+}
+
+/** The response hooks see (Artillery passes got's response, with body attached). */
+export interface HookResponse {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+  url: string;
+  timings: { phases: { firstByte: number; total: number } };
+}
+
+class ScenarioFailure extends Error {}
+
+/** Calls a processor function in Artillery's two styles: a plain function gets `next`, an async one is awaited. */
+function callHook(fn: Hook, args: unknown[]): Promise<unknown> {
+  if (fn.constructor.name === 'Function') {
+    return new Promise((resolve, reject) => {
+      fn(...args, (error?: unknown, value?: unknown) => (error ? reject(error) : resolve(value)));
+    });
+  }
+  return Promise.resolve(fn(...args));
+}
+
+export class ArtilleryRuntime {
+  private processor: Record<string, Hook> = {};
+  private readonly sequences = new Map<number, number>();
+
+  constructor(
+    private readonly script: ArtilleryScript,
+    readonly metrics: ArtilleryMetrics,
+  ) {}
+
+  async load(): Promise<void> {
+    const path = this.script.processorPath;
+    if (!path) return;
+    let module: Record<string, unknown>;
+    try {
+      module = createRequire(path)(path) as Record<string, unknown>;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw error;
+      module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    }
+    const exports = (
+      module.default && isObj(module.default) ? { ...module.default, ...module } : module
+    ) as Record<string, unknown>;
+    for (const [name, value] of Object.entries(exports))
+      if (typeof value === 'function') this.processor[name] = value as Hook;
+  }
+
+  private get events(): Events {
+    return this.metrics.events;
+  }
+
+  private hook(name: unknown, context: ArtilleryContext): Hook | undefined {
+    const fn = this.processor[String(template(name, context))];
+    if (!fn) console.log(`WARNING: custom function ${String(name)} could not be found`);
+    return fn;
+  }
+
+  /** A fresh context, as Artillery's createContext: built-in variables, then payload rows, then config.variables. */
+  private context(vu: VuContext): ArtilleryContext {
+    const config = this.script.config;
+    const vars: Obj = {
+      target: config.target,
+      $environment: this.script.environment,
+      $processEnvironment: process.env,
+      $env: process.env,
+    };
+    this.script.payloads.forEach((payload, i) => {
+      if (payload.loadAll) {
+        if (payload.name)
+          vars[payload.name] =
+            payload.fields.length > 0
+              ? payload.rows.map((r) => Object.fromEntries(payload.fields.map((f, j) => [f, r[j]])))
+              : payload.rows;
+        return;
+      }
+      let row: unknown[] | undefined;
+      if (payload.order === 'sequence') {
+        const at = this.sequences.get(i) ?? 0;
+        row = payload.rows[at];
+        this.sequences.set(i, at < payload.rows.length - 1 ? at + 1 : 0);
+      } else row = payload.rows[Math.floor(Math.random() * payload.rows.length)];
+      payload.fields.forEach((field, j) => {
+        vars[field] = row?.[j];
+      });
+    });
+    if (isObj(config.variables)) {
+      for (const [name, value] of Object.entries(config.variables))
+        vars[name] = Array.isArray(value) ? value[Math.floor(Math.random() * value.length)] : value;
+    }
+    const uid = randomUUID();
+    vars.$uuid = uid;
+    const context: ArtilleryContext = {
+      vars,
+      funcs: {
+        $randomNumber: randomNumber,
+        $randomString: randomString,
+        $template: (input: unknown) => template(input, context),
+      },
+      _uid: uid,
+      _jar: new CookieJar(),
+      vu,
+    };
+    return context;
+  }
+
+  /** One virtual user through scenario `index`: resolves false when it failed (vusers.failed). */
+  async run(index: number, vu: VuContext): Promise<boolean> {
+    const scenario = this.script.scenarios[index] as Obj;
+    const context = this.context(vu);
+    try {
+      for (const name of asList(scenario.beforeScenario)) await this.callFunction(name, context);
+      await this.steps(asList(scenario.flow), context, scenario);
+      for (const name of asList(scenario.afterScenario)) await this.callFunction(name, context);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.events.emit('counter', `errors.${code ?? (error as Error).message}`, 1);
+      return false;
+    }
+  }
+
+  private async callFunction(name: unknown, context: ArtilleryContext): Promise<void> {
+    const fn = this.hook(name, context);
+    if (fn) await callHook(fn, [context, this.events]);
+    else this.events.emit('counter', `errors.Undefined function "${String(name)}"`, 1);
+  }
+
+  private async steps(steps: unknown[], context: ArtilleryContext, scenario: Obj): Promise<void> {
+    for (const step of steps) {
+      if (context.vu.stopped) return;
+      await this.step(step as Obj, context, scenario);
+    }
+  }
+
+  private async step(step: Obj, context: ArtilleryContext, scenario: Obj): Promise<void> {
+    if ('think' in step)
+      return this.sleep(artilleryDuration(template(step.think, context), 'think'), context);
+    if ('log' in step) {
+      console.log(template(step.log, context));
+      return;
+    }
+    if ('function' in step) return this.callFunction(step.function, context);
+    if ('parallel' in step) {
+      await Promise.all(asList(step.parallel).map((s) => this.step(s as Obj, context, scenario)));
+      return;
+    }
+    if ('loop' in step) return this.loop(step, context, scenario);
+    const method = METHODS.find((m) => m in step) as string;
+    return this.request(method, step[method] as Obj, context, scenario);
+  }
+
+  private sleep(ms: number, context: ArtilleryContext): Promise<void> {
+    if (ms <= 0 || context.vu.stopped) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  /** loop with count (a number or "from-to"), over (a list or a variable's list), or whileTrue (a processor function). */
+  private async loop(step: Obj, context: ArtilleryContext, scenario: Obj): Promise<void> {
+    const indexVar = typeof step.loopValue === 'string' ? step.loopValue : '$loopCount';
+    const elementVar = typeof step.loopElement === 'string' ? step.loopElement : '$loopElement';
+    let over: unknown[] | undefined;
+    if (Array.isArray(step.over)) over = step.over;
+    else if (typeof step.over === 'string') {
+      const found = getPath(context.vars, step.over);
+      if (!Array.isArray(found)) return;
+      over = found;
+    }
+    const count = template(step.count, context);
+    let from = 0;
+    let to = -1;
+    if (typeof count === 'number') to = count;
+    else if (typeof count === 'string' && /^\d+-\d+$/.test(count))
+      [from, to] = count.split('-').map(Number) as [number, number];
+    else if (typeof count === 'string' && !Number.isNaN(Number(count))) to = Number(count);
+    else if (over === undefined && step.whileTrue === undefined) to = 0;
+    const whileTrue = step.whileTrue !== undefined ? this.hook(step.whileTrue, context) : undefined;
+    for (let i = from; ; i++) {
+      if (over ? i >= over.length : whileTrue ? false : to !== -1 && i >= to) break;
+      if (context.vu.stopped) return;
+      context.vars[indexVar] = i;
+      context.vars[elementVar] = over ? over[i] : i;
+      await this.steps(asList(step.loop), context, scenario);
+      if (whileTrue) {
+        const go = await new Promise<boolean>((resolve) => {
+          const answer = whileTrue(context, (b: unknown) => resolve(Boolean(b)));
+          if (answer && typeof (answer as Promise<unknown>).then === 'function')
+            (answer as Promise<unknown>).then((b) => resolve(Boolean(b)));
+        });
+        if (!go) break;
+      }
+    }
+  }
+
+  private async request(
+    method: string,
+    params: Obj,
+    context: ArtilleryContext,
+    scenario: Obj,
+  ): Promise<void> {
+    const config = this.script.config;
+    if (params.probability !== undefined && Math.random() * 100 >= Number(params.probability)) return;
+    if (params.ifTrue !== undefined && !this.condition(params.ifTrue, context)) return;
+    const timeoutS = Number(config.timeout ?? (isObj(config.http) ? config.http.timeout : undefined) ?? 10);
+    const requestParams: Obj = {
+      ...params,
+      url: params.url ?? params.uri,
+      method: method.toUpperCase(),
+      timeout: timeoutS * 1000,
+    };
+    for (const name of [...asList(scenario.beforeRequest), ...asList(params.beforeRequest)]) {
+      const fn = this.hook(name, context);
+      if (fn) await callHook(fn, [requestParams, context, this.events]);
+    }
+    const sent = this.build(requestParams, params, context);
+    const { response, hook } = await this.send(sent, requestParams, context);
+    if (response.status === 0) {
+      for (const name of asList(scenario.onError)) {
+        const fn = this.hook(name, context);
+        if (fn) await callHook(fn, [new Error(response.error), requestParams, context, this.events]);
+      }
+      const error = new ScenarioFailure(response.error ?? 'request failed');
+      (error as { code?: string }).code = response.outcome;
+      throw error;
+    }
+    const failedCapture = this.capture(params, hook, context);
+    for (const name of [...asList(scenario.afterResponse), ...asList(params.afterResponse)]) {
+      const fn = this.hook(name, context);
+      if (fn) await callHook(fn, [requestParams, hook, context, this.events]);
+    }
+    this.metrics.afterResponse(hook, sent.name);
+    if (this.metrics.expectEnabled && params.expect !== undefined)
+      expectations(asList(params.expect), hook, context, this.metrics);
+    if (failedCapture) throw new ScenarioFailure('Failed capture or match');
+  }
+
+  private condition(expression: unknown, context: ArtilleryContext): boolean {
+    const fn = this.processor[String(expression)];
+    try {
+      const result = fn
+        ? fn(context.vars)
+        : evaluate(String(expression), (name) => getPath(context.vars, name));
+      return Boolean(result);
+    } catch {
+      return true; // Artillery proceeds when an ifTrue expression cannot be evaluated.
+    }
+  }
+
+  /** The request as Artillery's engine builds it after beforeRequest: templates, qs, form, formData, headers, cookies, auth. */
+  private build(requestParams: Obj, params: Obj, context: ArtilleryContext) {
+    const config = this.script.config;
+    let url = String(template(requestParams.url, context));
+    if (url.startsWith('/')) url = String(config.target) + url;
+    url = resolveUrl(url, String(config.target));
+    if (params.qs !== undefined) {
+      const u = new URL(url);
+      for (const [k, v] of Object.entries(template(params.qs, context) as Obj))
+        u.searchParams.append(k, String(v));
+      url = u.toString();
+    }
+    const defaults = (isObj(config.http) && isObj(config.http.defaults) && config.http.defaults.headers) ||
+      (isObj(config.defaults) && config.defaults.headers) || { 'user-agent': USER_AGENT };
+    const headers: Record<string, string> = {};
+    for (const source of [defaults, params.headers, requestParams.headers]) {
+      if (isObj(source))
+        for (const [k, v] of Object.entries(source)) headers[k.toLowerCase()] = String(template(v, context));
+    }
+    let body: string | Buffer | undefined;
+    if (requestParams.json !== undefined) {
+      body = JSON.stringify(template(requestParams.json, context));
+      headers['content-type'] ??= 'application/json';
+    } else if (requestParams.body !== undefined) body = String(template(requestParams.body, context));
+    else if (isObj(params.form)) {
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(params.form)) form.append(k, String(template(v, context)));
+      body = form.toString();
+      headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    } else if (isObj(params.formData)) body = this.multipart(params.formData, context, headers);
+    if (isObj(requestParams.cookie)) {
+      for (const [k, v] of Object.entries(requestParams.cookie))
+        context._jar.set(new URL(url), k, String(template(v, context)), {}, Date.now());
+    }
+    if (isObj(requestParams.auth)) {
+      const user = String(template(requestParams.auth.user, context));
+      const pass = String(template(requestParams.auth.pass, context));
+      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+    }
+    const name =
+      typeof requestParams.name === 'string' ? String(template(requestParams.name, context)) : undefined;
+    return {
+      url,
+      headers,
+      body,
+      method: String(requestParams.method),
+      timeoutMs: Number(requestParams.timeout),
+      follow: requestParams.followRedirect !== false,
+      ...(name ? { name } : {}),
+    };
+  }
+
+  private multipart(fields: Obj, context: ArtilleryContext, headers: Record<string, string>): Buffer {
+    const boundary = `--------------------------${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+    const parts: Buffer[] = [];
+    for (const [key, raw] of Object.entries(fields)) {
+      const value = template(raw, context);
+      let content = value;
+      let type: string | undefined;
+      let filename = '';
+      if (isObj(value)) {
+        type = typeof value.contentType === 'string' ? value.contentType : undefined;
+        if (typeof value.fromFile === 'string') {
+          const file = resolve(dirname(this.script.path), value.fromFile);
+          content = readFileSync(file);
+          filename = `; filename="${basename(file)}"`;
+        } else content = value.value;
+      }
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${key}"${filename}\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`,
+        ),
+      );
+      parts.push(Buffer.isBuffer(content) ? content : Buffer.from(String(content)));
+      parts.push(Buffer.from('\r\n'));
+    }
+    parts.push(Buffer.from(`--${boundary}--\r\n`));
+    return Buffer.concat(parts);
+  }
+
+  /** Sends the request, following redirects as got does for Artillery: one logical request, timed end to end. */
+  private async send(
+    sent: ReturnType<ArtilleryRuntime['build']>,
+    requestParams: Obj,
+    context: ArtilleryContext,
+  ): Promise<{ response: LoadResponse; hook: HookResponse }> {
+    const vu = context.vu;
+    const startAt = vu.intendedStartAt ?? vu.now();
+    vu.intendedStartAt = undefined;
+    let url = sent.url;
+    let method = sent.method;
+    let body = sent.body;
+    let response: LoadResponse | undefined;
+    for (let hop = 0; hop <= 10; hop++) {
+      const cookies = context._jar.matching(new URL(url), Date.now());
+      const headers = { ...sent.headers };
+      if (cookies.length > 0) headers.cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      response = await vu.client.request({
+        method,
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        wantBody: true,
+        timeoutMs: sent.timeoutMs,
+        startAt: hop === 0 ? startAt : vu.now(),
+      });
+      const setCookies = response.headerPairs
+        .filter(([n]) => n.toLowerCase() === 'set-cookie')
+        .map(([, v]) => v);
+      if (setCookies.length > 0) context._jar.storeFromResponse(setCookies, new URL(url), Date.now());
+      const location = response.headers.location;
+      if (!sent.follow || ![301, 302, 303, 307, 308].includes(response.status) || !location) break;
+      url = new URL(location, url).toString();
+      if (response.status !== 307 && response.status !== 308) {
+        method = method === 'HEAD' ? 'HEAD' : 'GET';
+        body = undefined;
+      }
+    }
+    const final = response as LoadResponse;
+    const durationMs = vu.now() - startAt;
+    // Until the final response's first byte, from the first request's (intended) start.
+    const untilFirstByte = final.status ? durationMs - (final.durationMs - final.waitingMs) : durationMs;
+    vu.metrics.request({
+      status: final.status,
+      outcome: final.outcome,
+      bytesIn: final.bytesIn,
+      bytesOut: final.bytesOut,
+      waitingMs: untilFirstByte,
+      durationMs,
+    });
+    requestParams.url = sent.url;
+    const headers: Record<string, string | string[]> = {};
+    for (const [n, v] of final.headerPairs) {
+      const key = n.toLowerCase();
+      if (key === 'set-cookie') headers[key] = [...asList(headers[key]).map(String), v];
+      else headers[key] = v;
+    }
+    const hook: HookResponse = {
+      statusCode: final.status,
+      headers,
+      body: final.body,
+      url,
+      timings: { phases: { firstByte: final.waitingMs, total: durationMs } },
+    };
+    return { response: final, hook };
+  }
+
+  /** capture and match (json, header, regexp): captured values set on the context; true when one failed. */
+  private capture(params: Obj, response: HookResponse, context: ArtilleryContext): boolean {
+    let failed = false;
+    const values: [string, unknown][] = [];
+    for (const [kind, spec] of [
+      ...asList(params.capture).map((s) => ['capture', s] as const),
+      ...asList(params.match).map((s) => ['match', s] as const),
+    ]) {
+      if (!isObj(spec)) continue;
+      let value: unknown;
+      if (typeof spec.json === 'string') {
+        try {
+          value = jsonPath(JSON.parse(response.body), String(template(spec.json, context)));
+        } catch {
+          value = undefined;
+        }
+      } else if (typeof spec.header === 'string') value = response.headers[spec.header.toLowerCase()];
+      else if (typeof spec.regexp === 'string') {
+        const m = new RegExp(spec.regexp, typeof spec.flags === 'string' ? spec.flags : undefined).exec(
+          response.body,
+        );
+        value = m
+          ? m[typeof spec.group === 'number' || typeof spec.group === 'string' ? (spec.group as number) : 0]
+          : undefined;
+      }
+      const strict = spec.strict !== false;
+      if (kind === 'match') {
+        const ok = String(value) === String(template(spec.value, context));
+        if (!ok && strict) failed = true;
+        continue;
+      }
+      if ((value === undefined || value === '') && strict) failed = true;
+      else if (typeof spec.as === 'string') values.push([spec.as, value]);
+    }
+    // Artillery sets captures only when none failed.
+    if (!failed) for (const [name, value] of values) context.vars[name] = value;
+    return failed;
+  }
+}

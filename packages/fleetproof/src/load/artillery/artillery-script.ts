@@ -284,8 +284,10 @@ export function unsupportedItems(doc: Obj): Problem[] {
           at: ['config', 'plugins', name],
           what: `config.plugins.${name} (fleetproof implements ${PLUGINS.join(', ')})`,
         });
-  if (Array.isArray(config.phases))
-    config.phases.forEach((p, i) => isObj(p) && unknown(p, ['config', 'phases', i], PHASE_KEYS));
+  if (Array.isArray(config.phases)) {
+    for (const [i, p] of config.phases.entries())
+      if (isObj(p)) unknown(p, ['config', 'phases', i], PHASE_KEYS);
+  }
   for (const [i, scenario] of (doc.scenarios as unknown[]).entries()) {
     if (!isObj(scenario)) continue;
     unknown(scenario, ['scenarios', i], SCENARIO_KEYS);
@@ -302,31 +304,45 @@ function checkSteps(
   unknown: (v: Obj, at: (string | number)[], known: string[]) => void,
 ): void {
   const where = (p: (string | number)[]) => p.join('.').replace(/\.(\d+)/g, '[$1]');
-  steps.forEach((step, j) => {
+  for (const [j, step] of steps.entries()) {
     const here = [...at, j];
-    if (!isObj(step)) return problems.push({ at: here, what: `${where(here)} that is not a mapping` });
-    if ('think' in step) return unknown(step, here, ['think']);
-    if ('log' in step) return unknown(step, here, ['log']);
-    if ('function' in step) return unknown(step, here, ['function']);
+    if (!isObj(step)) {
+      problems.push({ at: here, what: `${where(here)} that is not a mapping` });
+      continue;
+    }
+    if ('think' in step) {
+      unknown(step, here, ['think']);
+      continue;
+    }
+    if ('log' in step) {
+      unknown(step, here, ['log']);
+      continue;
+    }
+    if ('function' in step) {
+      unknown(step, here, ['function']);
+      continue;
+    }
     if ('parallel' in step) {
       unknown(step, here, ['parallel']);
       if (Array.isArray(step.parallel)) checkSteps(step.parallel, [...here, 'parallel'], problems, unknown);
-      return;
+      continue;
     }
     if ('loop' in step) {
       unknown(step, here, ['loop', 'count', 'over', 'whileTrue', 'loopValue', 'loopElement']);
       if (Array.isArray(step.loop)) checkSteps(step.loop, [...here, 'loop'], problems, unknown);
-      return;
+      continue;
     }
     const method = METHODS.find((m) => m in step);
-    if (!method)
-      return problems.push({
+    if (!method) {
+      problems.push({
         at: [...here, Object.keys(step)[0] ?? ''],
         what: `${where(here)}.${Object.keys(step)[0] ?? '(empty)'}`,
       });
+      continue;
+    }
     unknown(step, here, [method]);
     const spec = step[method];
-    if (!isObj(spec)) return;
+    if (!isObj(spec)) continue;
     const at2 = [...here, method];
     unknown(spec, at2, REQUEST_KEYS);
     for (const [k, capture] of [
@@ -343,7 +359,7 @@ function checkSteps(
           if (!EXPECTATIONS.includes(key))
             problems.push({ at: [...at2, 'expect', n], what: `${where(at2)}.expect[${n}].${key}` });
     }
-  });
+  }
 }
 
 export const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

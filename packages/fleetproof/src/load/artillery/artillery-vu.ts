@@ -206,21 +206,27 @@ export class ArtilleryRuntime {
     else if (typeof count === 'string' && !Number.isNaN(Number(count))) to = Number(count);
     else if (over === undefined && step.whileTrue === undefined) to = 0;
     const whileTrue = step.whileTrue !== undefined ? this.hook(step.whileTrue, context) : undefined;
-    for (let i = from; ; i++) {
-      if (over ? i >= over.length : whileTrue ? false : to !== -1 && i >= to) break;
+    // As Artillery's createLoopWithCount: the index and element are set before the first pass and moved on
+    // after each one; whileTrue is asked after the move.
+    context.vars[indexVar] = from;
+    context.vars[elementVar] = over ? over[from] : from;
+    for (let i = from; ; ) {
+      if (over ? i >= over.length : !whileTrue && to !== -1 && i >= to) break;
       if (context.vu.stopped) return;
-      context.vars[indexVar] = i;
-      context.vars[elementVar] = over ? over[i] : i;
       await this.steps(asList(step.loop), context, scenario);
-      if (whileTrue) {
-        const go = await new Promise<boolean>((resolve) => {
-          const answer = whileTrue(context, (b: unknown) => resolve(Boolean(b)));
-          if (answer && typeof (answer as Promise<unknown>).then === 'function')
-            (answer as Promise<unknown>).then((b) => resolve(Boolean(b)));
-        });
-        if (!go) break;
-      }
+      i += 1;
+      context.vars[indexVar] = Number(context.vars[indexVar]) + 1;
+      if (over) context.vars[elementVar] = over[i];
+      if (whileTrue && !(await this.ask(whileTrue, context))) break;
     }
+  }
+
+  private ask(fn: Hook, context: ArtilleryContext): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const answer = fn(context, (b: unknown) => resolve(Boolean(b)));
+      if (answer && typeof (answer as Promise<unknown>).then === 'function')
+        (answer as Promise<unknown>).then((b) => resolve(Boolean(b)));
+    });
   }
 
   private async request(

@@ -10,9 +10,9 @@
 import { parse } from 'acorn';
 import { analyze, type Reference, type Scope, type Variable } from 'eslint-scope';
 
-// biome-ignore lint/suspicious/noExplicitAny: ESTree nodes are walked generically here.
 type AnyNode = { type: string; start: number; end: number; loc?: { start: { line: number } } } & Record<
   string,
+  // biome-ignore lint/suspicious/noExplicitAny: ESTree nodes are walked generically here.
   any
 >;
 type FnNode = AnyNode;

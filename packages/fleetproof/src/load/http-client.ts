@@ -1,5 +1,6 @@
-import type { Dispatcher } from 'undici';
-import { Pool } from 'undici';
+import { STATUS_CODES } from 'node:http';
+import type { UpstreamHandler } from '../balancer/upstream/upstream-handler.js';
+import { UpstreamPool } from '../balancer/upstream/upstream-pool.js';
 import type { Outcome } from './load-metrics.js';
 
 export interface LoadRequest {
@@ -34,18 +35,22 @@ export interface LoadResponse {
   bytesOut: number;
 }
 
+/** A request that did not finish within its timeout (k6's default 60 s, Artillery's 10 s). */
+class RequestTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`request timeout: no complete response within ${ms} ms`);
+    this.name = 'RequestTimeout';
+  }
+}
+
+/** A transport failure as load-test users read it (k6's and Artillery's error names). */
 export function classifyError(error: unknown): Outcome {
   const code = (error as { code?: string }).code ?? '';
-  if (
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ETIMEDOUT'
-  ) {
+  if (code === 'ETIMEDOUT' || code === 'FP_CONNECT_TIMEOUT' || code === 'FP_UPSTREAM_TIMEOUT')
     return 'ETIMEDOUT';
-  }
   if (code === 'ECONNREFUSED') return 'ECONNREFUSED';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'ECONNRESET';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'FP_UPSTREAM_CLOSED') return 'ECONNRESET';
   return 'EOTHER';
 }
 
@@ -55,51 +60,85 @@ export function outcomeOf(status: number): Outcome {
   return 'ok';
 }
 
+/** Idle keep-alive connections close after this (sooner when the target's Keep-Alive: timeout says so). */
+const IDLE_MS = 30_000;
+
+interface Origin {
+  key: string;
+  host: string;
+  port: number;
+  /** The Host header: the URL's host[:port] as written. */
+  hostHeader: string;
+  secure: boolean;
+  path: string;
+}
+
 /**
- * The generator's HTTP/1.1 client: one keep-alive undici pool per origin, requests dispatched with undici's
- * raw handler interface (no stream per response), a per-request timeout (k6's default 60 s) covering
- * headers and body, errors classified as users read them.
+ * The generator's HTTP/1.1 client: the balancer's upstream pool and strict response parser
+ * (balancer/upstream), one keep-alive pool per origin, TLS for https targets, a per-request timeout
+ * covering connect, headers and body, errors classified as users read them. A malformed response is a
+ * failed request (EOTHER), never a guess.
  */
 export class LoadHttpClient {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, UpstreamPool>();
   /** Parsed URLs: a test sends the same few URLs millions of times. */
-  private readonly parsed = new Map<string, { origin: string; path: string }>();
+  private readonly parsed = new Map<string, Origin>();
 
   constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
 
-  private parse(href: string): { origin: string; path: string } {
-    let url = this.parsed.get(href);
-    if (!url) {
+  private parse(href: string): Origin {
+    let origin = this.parsed.get(href);
+    if (!origin) {
       const u = new URL(href);
-      url = { origin: u.origin, path: `${u.pathname}${u.search}` };
+      const secure = u.protocol === 'https:';
+      if (!secure && u.protocol !== 'http:') throw new Error(`${href}: expected an http or https URL`);
+      origin = {
+        key: `${u.protocol}//${u.host}`,
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(u.port || (secure ? 443 : 80)),
+        hostHeader: u.host,
+        secure,
+        path: `${u.pathname}${u.search}`,
+      };
       if (this.parsed.size > 10_000) this.parsed.clear();
-      this.parsed.set(href, url);
+      this.parsed.set(href, origin);
     }
-    return url;
+    return origin;
   }
 
   request(req: LoadRequest): Promise<LoadResponse> {
-    const url = this.parse(req.url);
-    let pool = this.pools.get(url.origin);
+    let origin: Origin;
+    try {
+      origin = this.parse(req.url);
+    } catch (error) {
+      return Promise.resolve(
+        failedResponse(req, error as Error, this.now, req.body ? Buffer.byteLength(req.body) : 0),
+      );
+    }
+    let pool = this.pools.get(origin.key);
     if (!pool) {
-      pool = new Pool(url.origin, { pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: req.timeoutMs });
-      this.pools.set(url.origin, pool);
+      pool = new UpstreamPool(
+        origin.host,
+        origin.port,
+        { connectTimeoutMs: IDLE_MS, idleTimeoutMs: IDLE_MS },
+        origin.secure ? { servername: origin.host } : undefined,
+      );
+      this.pools.set(origin.key, pool);
     }
     const headers: string[] = [];
-    if (req.headers) for (const name in req.headers) headers.push(name, req.headers[name] as string);
+    let hasHost = false;
+    if (req.headers) {
+      for (const name in req.headers) {
+        if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+        headers.push(name, req.headers[name] as string);
+      }
+    }
+    if (!hasHost) headers.unshift('host', origin.hostHeader);
     const bytesOut = req.body ? Buffer.byteLength(req.body) : 0;
     return new Promise((resolve) => {
-      const handler = new ResponseCollector(req, bytesOut, this.now, resolve);
-      (pool as Pool).dispatch(
-        {
-          path: url.path,
-          method: req.method as Dispatcher.HttpMethod,
-          headers,
-          body: req.body ?? null,
-          headersTimeout: req.timeoutMs,
-          bodyTimeout: req.timeoutMs,
-        },
-        handler as unknown as Dispatcher.DispatchHandler,
+      (pool as UpstreamPool).dispatch(
+        { method: req.method, path: origin.path, headers, body: req.body ?? null },
+        new ResponseCollector(req, bytesOut, this.now, resolve),
       );
     });
   }
@@ -110,14 +149,38 @@ export class LoadHttpClient {
   }
 }
 
-/** undici's raw handler for one request (see the balancer's ProxyExchange for why this interface). */
-class ResponseCollector {
+function failedResponse(
+  req: LoadRequest,
+  error: Error,
+  now: () => number,
+  bytesOut: number,
+  waitingMs = 0,
+  bytesIn = 0,
+): LoadResponse {
+  const duration = now() - req.startAt;
+  const message = `${(error as { code?: string }).code ?? error.name}: ${error.message}`;
+  return new CollectedResponse(
+    0,
+    '',
+    classifyError(error),
+    message,
+    undefined,
+    undefined,
+    waitingMs || duration,
+    duration,
+    bytesIn,
+    bytesOut,
+  );
+}
+
+/** One request's events from the upstream pool, collected into a LoadResponse; the request's own timeout. */
+class ResponseCollector implements UpstreamHandler {
   private status = 0;
-  private statusText = '';
   private waitingMs = 0;
   private bytesIn = 0;
   private chunks: Buffer[] | undefined;
-  private rawHeaders: Buffer[] | undefined;
+  private rawHeaders: string[] | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly req: LoadRequest,
@@ -126,15 +189,17 @@ class ResponseCollector {
     private readonly resolve: (response: LoadResponse) => void,
   ) {}
 
-  onConnect(): void {}
+  onConnect(abort: (reason: Error) => void): void {
+    const left = this.req.timeoutMs - (this.now() - this.req.startAt);
+    this.timer = setTimeout(() => abort(new RequestTimeout(this.req.timeoutMs)), Math.max(0, left));
+  }
 
-  onHeaders(status: number, raw: Buffer[], _resume: unknown, statusText: string): boolean {
+  onHeaders(status: number, headers: string[]): boolean {
     this.status = status;
-    this.statusText = statusText ?? '';
     this.waitingMs = this.now() - this.req.startAt;
     if (this.req.wantBody) {
       this.chunks = [];
-      this.rawHeaders = raw;
+      this.rawHeaders = headers;
     }
     return true;
   }
@@ -146,10 +211,11 @@ class ResponseCollector {
   }
 
   onComplete(): void {
+    clearTimeout(this.timer);
     this.resolve(
       new CollectedResponse(
         this.status,
-        this.statusText,
+        STATUS_CODES[this.status] ?? '',
         outcomeOf(this.status),
         undefined,
         this.chunks,
@@ -163,22 +229,8 @@ class ResponseCollector {
   }
 
   onError(error: Error): void {
-    const duration = this.now() - this.req.startAt;
-    const message = `${(error as { code?: string }).code ?? error.name}: ${error.message}`;
-    this.resolve(
-      new CollectedResponse(
-        0,
-        '',
-        classifyError(error),
-        message,
-        undefined,
-        undefined,
-        this.waitingMs || duration,
-        duration,
-        this.bytesIn,
-        this.bytesOut,
-      ),
-    );
+    clearTimeout(this.timer);
+    this.resolve(failedResponse(this.req, error, this.now, this.bytesOut, this.waitingMs, this.bytesIn));
   }
 }
 
@@ -193,7 +245,7 @@ class CollectedResponse implements LoadResponse {
     readonly outcome: Outcome,
     readonly error: string | undefined,
     private readonly chunks: Buffer[] | undefined,
-    private readonly rawHeaders: Buffer[] | undefined,
+    private readonly rawHeaders: string[] | undefined,
     readonly waitingMs: number,
     readonly durationMs: number,
     readonly bytesIn: number,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { ResponseParser } from './response-parser.js';
 import { UpstreamError, type UpstreamHandler, type UpstreamRequest } from './upstream-handler.js';
 import type { UpstreamPool } from './upstream-pool.js';
@@ -13,6 +14,8 @@ export class UpstreamConnection {
   private requestSent = false;
   private headRequest = false;
   private dead = false;
+  /** When the target will close this idle connection (its Keep-Alive: timeout), less a second's margin. */
+  private expiresAt = Number.POSITIVE_INFINITY;
   private readonly abortFn = (reason: Error) => this.fail(reason);
   private readonly resumeFn = () => {
     this.socket.setTimeout(this.pool.timeouts.idleTimeoutMs);
@@ -20,9 +23,17 @@ export class UpstreamConnection {
   };
 
   constructor(private readonly pool: UpstreamPool) {
-    this.socket = connect({ host: pool.host, port: pool.port, noDelay: true });
+    this.socket = pool.tls
+      ? connectTls({
+          host: pool.host,
+          port: pool.port,
+          servername: pool.tls.servername,
+          ALPNProtocols: ['http/1.1'],
+        })
+      : connect({ host: pool.host, port: pool.port, noDelay: true });
+    if (pool.tls) this.socket.setNoDelay(true);
     this.socket.setTimeout(pool.timeouts.connectTimeoutMs);
-    this.socket.once('connect', () => {
+    this.socket.once(pool.tls ? 'secureConnect' : 'connect', () => {
       this.connected = true;
       this.socket.setTimeout(pool.timeouts.idleTimeoutMs);
     });
@@ -33,7 +44,9 @@ export class UpstreamConnection {
   }
 
   get reusable(): boolean {
-    return !this.dead && !this.socket.destroyed && this.socket.readyState === 'open';
+    return (
+      !this.dead && !this.socket.destroyed && this.socket.readyState === 'open' && Date.now() < this.expiresAt
+    );
   }
 
   send(request: UpstreamRequest, handler: UpstreamHandler): void {
@@ -58,6 +71,18 @@ export class UpstreamConnection {
     if (!body) {
       this.requestSent = true;
       this.socket.write(`${head}\r\n`, 'latin1');
+      return;
+    }
+    if (typeof body === 'string' || Buffer.isBuffer(body)) {
+      const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+      this.requestSent = true;
+      this.socket.cork();
+      this.socket.write(
+        hasLength ? `${head}\r\n` : `${head}content-length: ${bytes.length}\r\n\r\n`,
+        'latin1',
+      );
+      this.socket.write(bytes);
+      this.socket.uncork();
       return;
     }
     // A body without a length (the client sent it chunked) is re-chunked: Transfer-Encoding is hop-by-hop.
@@ -122,6 +147,14 @@ export class UpstreamConnection {
 
   // ResponseEvents, from the parser.
   onHead(status: number, headers: string[]): void {
+    // A target that says how long it keeps an idle connection (Keep-Alive: timeout=5, Node's default) closes
+    // it then; reusing it near that moment races the close and fails the request, so stop a second early.
+    for (let i = 0; i < headers.length; i += 2) {
+      if ((headers[i] as string).length !== 10 || (headers[i] as string).toLowerCase() !== 'keep-alive')
+        continue;
+      const timeout = /timeout=(\d+)/i.exec(headers[i + 1] as string);
+      if (timeout) this.expiresAt = Date.now() + Math.max(0, Number(timeout[1]) * 1000 - 1000);
+    }
     this.handler?.onHeaders(status, headers, this.resumeFn);
   }
 

@@ -19,8 +19,11 @@ export interface UpstreamRequest {
   path: string;
   /** Flat [name, value, ...] list, already filtered for forwarding. */
   headers: string[];
-  /** The client's request body, streamed; null when it has none. */
-  body: IncomingMessage | null;
+  /**
+   * The body: the client's request streamed (the balancer), or bytes known up front (the load generator,
+   * sent with the head in one write, Content-Length added when absent); null when there is none.
+   */
+  body: IncomingMessage | Buffer | string | null;
 }
 
 export interface UpstreamTimeouts {

@@ -21,6 +21,8 @@ export class UpstreamPool {
     readonly host: string,
     readonly port: number,
     readonly timeouts: UpstreamTimeouts,
+    /** TLS to the target (https), with the name to send and verify; plain TCP when absent. */
+    readonly tls?: { servername: string },
   ) {}
 
   dispatch(request: UpstreamRequest, handler: UpstreamHandler): void {

@@ -28,6 +28,8 @@ export interface LoadResponse {
   readonly headerPairs: [string, string][];
   /** The body's bytes (when wantBody). */
   readonly bytes: Buffer;
+  /** Set-Cookie values, without building the other headers. */
+  readonly setCookies: string[];
   readonly statusText: string;
   waitingMs: number;
   durationMs: number;
@@ -259,6 +261,17 @@ class CollectedResponse implements LoadResponse {
 
   get bytes(): Buffer {
     return this.chunks ? Buffer.concat(this.chunks) : Buffer.alloc(0);
+  }
+
+  get setCookies(): string[] {
+    const raw = this.rawHeaders;
+    if (!raw) return [];
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = String(raw[i]);
+      if (name.length === 10 && name.toLowerCase() === 'set-cookie') out.push(String(raw[i + 1]));
+    }
+    return out;
   }
 
   get headerPairs(): [string, string][] {

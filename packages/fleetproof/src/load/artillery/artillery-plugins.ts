@@ -25,6 +25,8 @@ export class ArtilleryMetrics {
   readonly histograms = new Map<string, Trend>();
   readonly events: Events;
   readonly expectEnabled: boolean;
+  /** apdex or metrics-by-endpoint: every response is looked at. */
+  readonly perResponse: boolean;
   private readonly apdexMs: number | undefined;
   private readonly byEndpoint: Obj | undefined;
 
@@ -35,6 +37,7 @@ export class ArtilleryMetrics {
       (isObj(config.apdex) ? config.apdex : undefined) ?? (isObj(plugins.apdex) ? plugins.apdex : undefined);
     this.apdexMs = 'apdex' in plugins || isObj(config.apdex) ? Number(apdex?.threshold ?? 500) : undefined;
     this.byEndpoint = isObj(plugins['metrics-by-endpoint']) ? plugins['metrics-by-endpoint'] : undefined;
+    this.perResponse = this.apdexMs !== undefined || this.byEndpoint !== undefined;
     this.events = {
       emit: (kind, name, value) => {
         if (kind === 'counter' || kind === 'rate')

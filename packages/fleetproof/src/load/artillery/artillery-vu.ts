@@ -41,6 +41,15 @@ export interface HookResponse {
 
 class ScenarioFailure extends Error {}
 
+interface StepInfo {
+  method: string;
+  timeoutMs: number;
+  beforeRequest: unknown[];
+  /** No template, cookie or file anywhere in the step: the built request is the same every time. */
+  fixed: boolean;
+  built: ReturnType<ArtilleryRuntime['build']> | undefined;
+}
+
 /** Calls a processor function in Artillery's two styles: a plain function gets `next`, an async one is awaited. */
 function callHook(fn: Hook, args: unknown[]): Promise<unknown> {
   if (fn.constructor.name === 'Function') {
@@ -238,19 +247,28 @@ export class ArtilleryRuntime {
     const config = this.script.config;
     if (params.probability !== undefined && Math.random() * 100 >= Number(params.probability)) return;
     if (params.ifTrue !== undefined && !this.condition(params.ifTrue, context)) return;
-    const timeoutS = Number(config.timeout ?? (isObj(config.http) ? config.http.timeout : undefined) ?? 10);
+    const info = this.stepInfo(method, params, scenario);
     const requestParams: Obj = {
       ...params,
       url: params.url ?? params.uri,
-      method: method.toUpperCase(),
-      timeout: timeoutS * 1000,
+      method: info.method,
+      timeout: info.timeoutMs,
     };
-    for (const name of [...asList(scenario.beforeRequest), ...asList(params.beforeRequest)]) {
+    for (const name of info.beforeRequest) {
       const fn = this.hook(name, context);
       if (fn) await callHook(fn, [requestParams, context, this.events]);
     }
-    const sent = this.build(requestParams, params, context);
-    const { response, hook } = await this.send(sent, requestParams, context);
+    // Without beforeRequest hooks (which may change anything), a step with no templates is built once.
+    const sent =
+      info.beforeRequest.length === 0 && info.fixed
+        ? (info.built ??= this.build(requestParams, params, context))
+        : this.build(requestParams, params, context);
+    const { response, hook } = await this.send(
+      sent,
+      requestParams,
+      context,
+      this.readsResponse(scenario, params),
+    );
     if (response.status === 0) {
       for (const name of asList(scenario.onError)) {
         const fn = this.hook(name, context);
@@ -260,6 +278,7 @@ export class ArtilleryRuntime {
       (error as { code?: string }).code = response.outcome;
       throw error;
     }
+    if (!hook) return;
     const failedCapture = this.capture(params, hook, context);
     for (const name of [...asList(scenario.afterResponse), ...asList(params.afterResponse)]) {
       const fn = this.hook(name, context);
@@ -269,6 +288,39 @@ export class ArtilleryRuntime {
     if (this.metrics.expectEnabled && params.expect !== undefined)
       expectations(asList(params.expect), hook, context, this.metrics);
     if (failedCapture) throw new ScenarioFailure('Failed capture or match');
+  }
+
+  private readonly steps_ = new WeakMap<Obj, StepInfo>();
+
+  /** What does not change between two runs of a request step: its hooks, timeout, whether it has templates. */
+  private stepInfo(method: string, params: Obj, scenario: Obj): StepInfo {
+    let info = this.steps_.get(params);
+    if (!info) {
+      const config = this.script.config;
+      const timeoutS = Number(config.timeout ?? (isObj(config.http) ? config.http.timeout : undefined) ?? 10);
+      const templated = JSON.stringify([params, config.http, config.defaults]).includes('{{');
+      info = {
+        method: method.toUpperCase(),
+        timeoutMs: timeoutS * 1000,
+        beforeRequest: [...asList(scenario.beforeRequest), ...asList(params.beforeRequest)],
+        fixed: !templated && params.cookie === undefined && params.formData === undefined,
+        built: undefined,
+      };
+      this.steps_.set(params, info);
+    }
+    return info;
+  }
+
+  /** Whether anything looks at this response (captures, hooks, expect, the per-response plugins). */
+  private readsResponse(scenario: Obj, params: Obj): boolean {
+    return (
+      params.capture !== undefined ||
+      params.match !== undefined ||
+      params.afterResponse !== undefined ||
+      scenario.afterResponse !== undefined ||
+      (this.metrics.expectEnabled && params.expect !== undefined) ||
+      this.metrics.perResponse
+    );
   }
 
   private condition(expression: unknown, context: ArtilleryContext): boolean {
@@ -369,7 +421,8 @@ export class ArtilleryRuntime {
     sent: ReturnType<ArtilleryRuntime['build']>,
     requestParams: Obj,
     context: ArtilleryContext,
-  ): Promise<{ response: LoadResponse; hook: HookResponse }> {
+    wanted: boolean,
+  ): Promise<{ response: LoadResponse; hook: HookResponse | undefined }> {
     const vu = context.vu;
     const startAt = vu.intendedStartAt ?? vu.now();
     vu.intendedStartAt = undefined;
@@ -378,9 +431,12 @@ export class ArtilleryRuntime {
     let body = sent.body;
     let response: LoadResponse | undefined;
     for (let hop = 0; hop <= 10; hop++) {
-      const cookies = context._jar.matching(new URL(url), Date.now());
-      const headers = { ...sent.headers };
-      if (cookies.length > 0) headers.cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      let headers = sent.headers;
+      if (!context._jar.empty) {
+        const cookies = context._jar.matching(new URL(url), Date.now());
+        if (cookies.length > 0)
+          headers = { ...headers, cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') };
+      }
       response = await vu.client.request({
         method,
         url,
@@ -390,12 +446,12 @@ export class ArtilleryRuntime {
         timeoutMs: sent.timeoutMs,
         startAt: hop === 0 ? startAt : vu.now(),
       });
-      const setCookies = response.headerPairs
-        .filter(([n]) => n.toLowerCase() === 'set-cookie')
-        .map(([, v]) => v);
+      const setCookies = response.setCookies;
       if (setCookies.length > 0) context._jar.storeFromResponse(setCookies, new URL(url), Date.now());
-      const location = response.headers.location;
-      if (!sent.follow || ![301, 302, 303, 307, 308].includes(response.status) || !location) break;
+      const redirect =
+        sent.follow && response.status >= 301 && response.status <= 308 && response.status !== 304;
+      const location = redirect ? response.headers.location : undefined;
+      if (!location) break;
       url = new URL(location, url).toString();
       if (response.status !== 307 && response.status !== 308) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
@@ -415,6 +471,7 @@ export class ArtilleryRuntime {
       durationMs,
     });
     requestParams.url = sent.url;
+    if (!wanted) return { response: final, hook: undefined };
     const headers: Record<string, string | string[]> = {};
     for (const [n, v] of final.headerPairs) {
       const key = n.toLowerCase();

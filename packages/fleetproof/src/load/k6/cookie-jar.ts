@@ -95,6 +95,11 @@ export function parseSetCookie(header: string, url: URL, now: number): StoredCoo
 export class CookieJar {
   private cookies: StoredCookie[] = [];
 
+  /** No cookie stored: nothing to match (the common case in a load test, checked per request). */
+  get empty(): boolean {
+    return this.cookies.length === 0;
+  }
+
   /** Stores (or, when already expired, removes) a cookie. */
   store(cookie: StoredCookie, now: number): void {
     this.cookies = this.cookies.filter(

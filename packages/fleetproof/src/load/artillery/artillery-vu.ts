@@ -244,7 +244,6 @@ export class ArtilleryRuntime {
     context: ArtilleryContext,
     scenario: Obj,
   ): Promise<void> {
-    const config = this.script.config;
     if (params.probability !== undefined && Math.random() * 100 >= Number(params.probability)) return;
     if (params.ifTrue !== undefined && !this.condition(params.ifTrue, context)) return;
     const info = this.stepInfo(method, params, scenario);
@@ -259,10 +258,11 @@ export class ArtilleryRuntime {
       if (fn) await callHook(fn, [requestParams, context, this.events]);
     }
     // Without beforeRequest hooks (which may change anything), a step with no templates is built once.
-    const sent =
-      info.beforeRequest.length === 0 && info.fixed
-        ? (info.built ??= this.build(requestParams, params, context))
-        : this.build(requestParams, params, context);
+    let sent = info.beforeRequest.length === 0 && info.fixed ? info.built : undefined;
+    if (!sent) {
+      sent = this.build(requestParams, params, context);
+      if (info.beforeRequest.length === 0 && info.fixed) info.built = sent;
+    }
     const { response, hook } = await this.send(
       sent,
       requestParams,

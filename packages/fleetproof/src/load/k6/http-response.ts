@@ -24,12 +24,11 @@ export function gjson(value: unknown, selector: string): unknown {
   return current;
 }
 
-/** k6's Response object. */
+/** k6's Response object; headers, cookies and the request view are built when the script first reads them. */
 export class K6Response {
   readonly status: number;
   readonly status_text: string;
   readonly proto: string;
-  readonly headers: Record<string, string>;
   readonly body: string | ArrayBuffer | null;
   readonly error: string;
   readonly error_code: number;
@@ -37,19 +36,19 @@ export class K6Response {
   readonly remote_port: number;
   readonly url: string;
   readonly timings: WireResponse['timings'] & { connecting: number; tls_handshaking: number };
-  readonly cookies: Record<string, K6Cookie[]>;
-  readonly request: K6RequestView;
+  private builtHeaders: Record<string, string> | undefined;
+  private builtCookies: Record<string, K6Cookie[]> | undefined;
+  private builtRequest: K6RequestView | undefined;
 
-  constructor(wire: WireResponse, sent: WireRequest, now: number, requestBody: string) {
+  constructor(
+    private readonly wire: WireResponse,
+    private readonly sent: WireRequest,
+    private readonly at: number,
+    private readonly requestBody: string,
+  ) {
     this.status = wire.status;
     this.status_text = wire.statusText;
     this.proto = wire.proto;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of wire.headers) {
-      const key = canonicalHeader(name);
-      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-    }
-    this.headers = headers;
     this.body =
       wire.body instanceof Uint8Array
         ? (wire.body.buffer.slice(
@@ -63,32 +62,58 @@ export class K6Response {
     this.remote_port = wire.remotePort;
     this.url = sent.url;
     this.timings = { ...wire.timings, connecting: 0, tls_handshaking: 0 };
-    const url = new URL(sent.url);
-    const cookies: Record<string, K6Cookie[]> = {};
-    for (const [name, value] of wire.headers) {
-      if (name.toLowerCase() !== 'set-cookie') continue;
-      const parsed = parseSetCookie(value, url, now);
-      if (parsed) cookies[parsed.name] = [...(cookies[parsed.name] ?? []), toK6Cookie(parsed, now)];
+  }
+
+  get headers(): Record<string, string> {
+    if (!this.builtHeaders) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of this.wire.headers) {
+        const key = canonicalHeader(name);
+        headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+      }
+      this.builtHeaders = headers;
     }
-    this.cookies = cookies;
-    const requestHeaders: Record<string, string[]> = {};
-    for (const [name, value] of Object.entries(sent.headers)) requestHeaders[canonicalHeader(name)] = [value];
-    const requestCookies: K6RequestView['cookies'] = {};
-    for (const pair of (sent.headers.Cookie ?? '').split('; ').filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      requestCookies[name] = [
-        ...(requestCookies[name] ?? []),
-        { name, value: pair.slice(eq + 1), replace: false },
-      ];
+    return this.builtHeaders;
+  }
+
+  get cookies(): Record<string, K6Cookie[]> {
+    if (!this.builtCookies) {
+      const url = new URL(this.sent.url);
+      const cookies: Record<string, K6Cookie[]> = {};
+      for (const [name, value] of this.wire.headers) {
+        if (name.toLowerCase() !== 'set-cookie') continue;
+        const parsed = parseSetCookie(value, url, this.at);
+        if (parsed) cookies[parsed.name] = [...(cookies[parsed.name] ?? []), toK6Cookie(parsed, this.at)];
+      }
+      this.builtCookies = cookies;
     }
-    this.request = {
-      method: sent.method,
-      url: sent.url,
-      headers: requestHeaders,
-      body: requestBody,
-      cookies: requestCookies,
-    };
+    return this.builtCookies;
+  }
+
+  get request(): K6RequestView {
+    if (!this.builtRequest) {
+      const sent = this.sent;
+      const requestHeaders: Record<string, string[]> = {};
+      for (const [name, value] of Object.entries(sent.headers))
+        requestHeaders[canonicalHeader(name)] = [value];
+      const requestCookies: K6RequestView['cookies'] = {};
+      for (const pair of (sent.headers.Cookie ?? '').split('; ').filter(Boolean)) {
+        const eq = pair.indexOf('=');
+        const name = pair.slice(0, eq);
+        requestCookies[name] = [
+          ...(requestCookies[name] ?? []),
+          { name, value: pair.slice(eq + 1), replace: false },
+        ];
+      }
+      this.builtRequest = {
+        method: sent.method,
+        url: sent.url,
+        headers: requestHeaders,
+        body: this.requestBody,
+        cookies: requestCookies,
+      };
+    }
+    return this.builtRequest;
   }
 
   json(selector?: string): unknown {

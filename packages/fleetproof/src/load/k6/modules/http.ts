@@ -127,10 +127,12 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
   if (params.auth === 'ntlm')
     throw new K6ScriptError('http params.auth "ntlm" is not supported by fleetproof load');
   const nameTag = rawUrl instanceof TemplatedUrl ? rawUrl.name : undefined;
-  const target = new URL(String(rawUrl));
+  // Only a URL with credentials needs parsing here (the client caches parsed URLs by their text).
+  const raw = String(rawUrl);
+  const target = raw.includes('@') ? new URL(raw) : undefined;
   let credentials: Prepared['credentials'];
   const headers: Record<string, string> = {};
-  if (target.username || target.password) {
+  if (target && (target.username || target.password)) {
     credentials = {
       username: decodeURIComponent(target.username),
       password: decodeURIComponent(target.password),
@@ -149,7 +151,7 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
   }
   const payload = encodeBody(body, headers);
   const jar = params.jar === null ? null : (params.jar ?? cookieJar());
-  const href = target.toString();
+  const href = target ? target.toString() : raw;
   const tags = {
     ...baseTags(),
     ...params.tags,
@@ -177,6 +179,7 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
 }
 
 function addCookies(wire: WireRequest, jar: CookieJar | null, extra: Params['cookies']): void {
+  if ((!jar || jar.jar.empty) && !extra) return;
   const pairs = new Map<string, string[]>();
   for (const c of jar ? jar.jar.matching(new URL(wire.url), Date.now()) : []) {
     const list = pairs.get(c.name) ?? [];
@@ -220,9 +223,11 @@ function* settle(prepared: Prepared, wire: WireResponse): Flow<K6Response> {
   let response = wire;
   for (;;) {
     const now = Date.now();
-    const url = new URL(current.wire.url);
-    const setCookies = response.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v);
-    if (current.jar && setCookies.length > 0) current.jar.jar.storeFromResponse(setCookies, url, now);
+    const setCookies: string[] = [];
+    for (const [n, v] of response.headers)
+      if (n.length === 10 && n.toLowerCase() === 'set-cookie') setCookies.push(v);
+    if (current.jar && setCookies.length > 0)
+      current.jar.jar.storeFromResponse(setCookies, new URL(current.wire.url), now);
     const next = followUp(current, response);
     if (!next) {
       if (response.error && vu().options.throw === true) throw new K6ScriptError(response.error);
@@ -234,6 +239,8 @@ function* settle(prepared: Prepared, wire: WireResponse): Flow<K6Response> {
 }
 
 function followUp(p: Prepared, response: WireResponse): Prepared | undefined {
+  // Only a digest challenge or a redirect has a follow-up.
+  if (response.status !== 401 && (response.status < 301 || response.status > 308)) return undefined;
   const header = (name: string) => response.headers.find(([n]) => n.toLowerCase() === name)?.[1];
   if (
     response.status === 401 &&

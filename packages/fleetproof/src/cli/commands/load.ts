@@ -121,7 +121,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
 export function describeK6Runtime(runtime: NonNullable<LoadPlan['script']>['runtime']): string {
   if (runtime.kind === 'inline')
     return 'k6 VUs: inline (every call path to a blocking k6 call is known, so VUs share the load thread)';
-  return `k6 VUs: a thread each (exact but costlier per request), because:\n    ${runtime.reasons.join('\n    ')}`;
+  return `k6 VUs: a thread each (exact, costlier per request): ${runtime.reasons.length > 1 ? '\n    ' : ''}${runtime.reasons.join('\n    ')}`;
 }
 
 /** What a k6 script's handleSummary returned: stdout / stderr printed, every other key a file written. */

@@ -129,13 +129,18 @@ export class LoadHttpClient {
     }
     const headers: string[] = [];
     let hasHost = false;
+    let hasLength = false;
     if (req.headers) {
       for (const name in req.headers) {
         if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+        else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
         headers.push(name, req.headers[name] as string);
       }
     }
     if (!hasHost) headers.unshift('host', origin.hostHeader);
+    // RFC 9110 8.6: a request whose method gives content a meaning says its length, 0 included (as undici did).
+    if (!req.body && !hasLength && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH'))
+      headers.push('content-length', '0');
     const bytesOut = req.body ? Buffer.byteLength(req.body) : 0;
     return new Promise((resolve) => {
       (pool as UpstreamPool).dispatch(

@@ -75,16 +75,22 @@ writeFileSync(
   k6Script,
   `import http from 'k6/http';\nexport const options = { vus: ${CONNECTIONS}, duration: '${SECONDS}s' };\nexport default function () { http.get(__ENV.TARGET); }\n`,
 );
-/** A native scenario: CONNECTIONS virtual users at once, each looping `count` GETs (sized from the k6 rate). */
+/**
+ * A native scenario: CONNECTIONS virtual users at once (all arrive within 50 ms, as autocannon opens its
+ * connections: spread over a second, the first and last second ran at half the concurrency), each looping
+ * `count` GETs (sized from the k6 rate).
+ */
 const nativeScenario = (count: number) => {
   const path = join(dir, `native-${count}.yml`);
   writeFileSync(
     path,
-    `config:\n  target: ${url.slice(0, -1)}\n  phases: [{ duration: 1, arrivalCount: ${CONNECTIONS} }]\nscenarios:\n  - flow:\n      - loop:\n          - get: { url: / }\n        count: ${count}\n`,
+    `config:\n  target: ${url.slice(0, -1)}\n  phases: [{ duration: 0.05, arrivalCount: ${CONNECTIONS} }]\nscenarios:\n  - flow:\n      - loop:\n          - get: { url: / }\n        count: ${count}\n`,
   );
   return path;
 };
-let loopCount = 2000;
+/** The native run's GETs per user: sized from the fastest rate seen so far so that it lasts ~SECONDS too. */
+let sizingRate = 0;
+const loopCount = () => Math.max(200, Math.round((sizingRate * SECONDS) / CONNECTIONS));
 
 const contenders: { name: string; measure: () => Promise<Result> }[] = [
   {
@@ -95,9 +101,9 @@ const contenders: { name: string; measure: () => Promise<Result> }[] = [
         cpu: CPU,
       });
       const s = fleetproofSummary(run.stdout);
-      // The next native run loops about as long as this one lasted.
-      loopCount = Math.max(200, Math.round((s.http_reqs.count / CONNECTIONS) * 1.0));
-      return perRequest(s.http_reqs.count, s.durationMs / 1000, run.cpuSeconds);
+      const result = perRequest(s.http_reqs.count, s.durationMs / 1000, run.cpuSeconds);
+      sizingRate = Math.max(sizingRate, result.rps);
+      return result;
     },
   },
   {
@@ -105,11 +111,13 @@ const contenders: { name: string; measure: () => Promise<Result> }[] = [
     measure: async () => {
       const run = await measured(
         process.execPath,
-        [fleetproof, 'load', nativeScenario(loopCount), '--json'],
+        [fleetproof, 'load', nativeScenario(loopCount()), '--json'],
         { cpu: CPU },
       );
       const s = fleetproofSummary(run.stdout);
-      return perRequest(s.http_reqs.count, s.durationMs / 1000, run.cpuSeconds);
+      const result = perRequest(s.http_reqs.count, s.durationMs / 1000, run.cpuSeconds);
+      sizingRate = Math.max(sizingRate, result.rps);
+      return result;
     },
   },
   {

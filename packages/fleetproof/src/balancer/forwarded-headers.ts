@@ -58,7 +58,7 @@ const CHECKED_NAME_LENGTHS: ReadonlySet<number> = new Set([
  * frames the response itself). Takes the upstream parser's flat list, so no header object is built in between.
  * Fills `out` and returns the Content-Length (-1 when absent or not one plain number).
  */
-export function downstreamHeaders(raw: string[], out: string[]): number {
+export function downstreamHeaders(raw: readonly string[], out: string[]): number {
   let contentLength = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;

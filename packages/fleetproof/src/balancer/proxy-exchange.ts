@@ -97,7 +97,7 @@ export class ProxyExchange implements InFlight, UpstreamHandler {
     this.abortUpstream = abort;
   }
 
-  onHeaders(statusCode: number, rawHeaders: string[], resume: () => void): boolean {
+  onHeaders(statusCode: number, rawHeaders: readonly string[], resume: () => void): boolean {
     if (this.done) return true;
     this.status = statusCode;
     this.resumeFn = resume;

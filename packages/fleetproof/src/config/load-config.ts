@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { FleetError } from '../errors.js';
 import type { FleetproofConfig } from './schema.js';
 import { validateConfig } from './validate.js';
@@ -38,6 +37,8 @@ export async function loadConfig(root: string, file = findConfigFile(root)): Pro
   if (!existsSync(path)) throw new FleetError('FLEET_ERR_CONFIG', `${path} not found`);
   let module: { default?: unknown };
   try {
+    // tsx loads only when a config is read (fleetproof load on a script file starts without it).
+    const { tsImport } = await import('tsx/esm/api');
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as { default?: unknown };
   } catch (error) {
     throw new FleetError('FLEET_ERR_CONFIG', `${file} could not be loaded: ${(error as Error).message}`, {

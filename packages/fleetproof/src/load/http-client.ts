@@ -1,14 +1,16 @@
 import { STATUS_CODES } from 'node:http';
+import { requestHead } from '../balancer/upstream/upstream-connection.js';
 import type { UpstreamHandler } from '../balancer/upstream/upstream-handler.js';
 import { UpstreamPool } from '../balancer/upstream/upstream-pool.js';
 import type { Outcome } from './load-metrics.js';
+import { type Expiring, RequestDeadlines } from './request-deadlines.js';
 
 export interface LoadRequest {
   method: string;
   url: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  /** Keep the response body (for captures and checks); otherwise bytes are only counted. */
+  /** Keep the response body (for captures and checks); otherwise its bytes are only counted. */
   wantBody: boolean;
   timeoutMs: number;
   /** Where the measurement starts: the intended send time for an open-model arrival, else now. */
@@ -62,8 +64,12 @@ export function outcomeOf(status: number): Outcome {
   return 'ok';
 }
 
-/** Idle keep-alive connections close after this (sooner when the target's Keep-Alive: timeout says so). */
-const IDLE_MS = 30_000;
+/**
+ * No socket timers: each request's own deadline covers connecting and a silent target, and an idle connection
+ * stays until the target closes it or the run ends (as k6's do). A socket timeout would be re-armed by Node on
+ * every read and write, which is CPU the generator spends per request.
+ */
+const NO_SOCKET_TIMEOUTS = { connectTimeoutMs: 0, idleTimeoutMs: 0 };
 
 interface Origin {
   key: string;
@@ -73,7 +79,11 @@ interface Origin {
   hostHeader: string;
   secure: boolean;
   path: string;
+  /** The head last rendered for this URL, reused while method and headers (the same object) repeat. */
+  lastHead?: { method: string; headers: Record<string, string> | undefined; rendered: RenderedHead };
 }
+
+type RenderedHead = { head: string; hasLength: boolean };
 
 /**
  * The generator's HTTP/1.1 client: the balancer's upstream pool and strict response parser
@@ -85,8 +95,11 @@ export class LoadHttpClient {
   private readonly pools = new Map<string, UpstreamPool>();
   /** Parsed URLs: a test sends the same few URLs millions of times. */
   private readonly parsed = new Map<string, Origin>();
+  private readonly deadlines: RequestDeadlines;
 
-  constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {}
+  constructor(private readonly now: () => number = () => performance.timeOrigin + performance.now()) {
+    this.deadlines = new RequestDeadlines(now);
+  }
 
   private parse(href: string): Origin {
     let origin = this.parsed.get(href);
@@ -122,38 +135,50 @@ export class LoadHttpClient {
       pool = new UpstreamPool(
         origin.host,
         origin.port,
-        { connectTimeoutMs: IDLE_MS, idleTimeoutMs: IDLE_MS },
+        NO_SOCKET_TIMEOUTS,
         origin.secure ? { servername: origin.host } : undefined,
       );
       this.pools.set(origin.key, pool);
     }
-    const headers: string[] = [];
-    let hasHost = false;
-    let hasLength = false;
-    if (req.headers) {
-      for (const name in req.headers) {
-        if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
-        else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-        headers.push(name, req.headers[name] as string);
-      }
+    // A body-less request renders differently (Content-Length: 0 below), so only those are kept.
+    let head = req.body ? undefined : origin.lastHead;
+    if (!head || head.method !== req.method || head.headers !== req.headers) {
+      head = { method: req.method, headers: req.headers, rendered: renderHead(req, origin) };
+      if (!req.body) origin.lastHead = head;
     }
-    if (!hasHost) headers.unshift('host', origin.hostHeader);
-    // RFC 9110 8.6: a request whose method gives content a meaning says its length, 0 included (as undici did).
-    if (!req.body && !hasLength && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH'))
-      headers.push('content-length', '0');
     const bytesOut = req.body ? Buffer.byteLength(req.body) : 0;
     return new Promise((resolve) => {
       (pool as UpstreamPool).dispatch(
-        { method: req.method, path: origin.path, headers, body: req.body ?? null },
-        new ResponseCollector(req, bytesOut, this.now, resolve),
+        { method: req.method, path: origin.path, headers: [], body: req.body ?? null, head: head.rendered },
+        new ResponseCollector(req, bytesOut, this.now, this.deadlines, resolve),
       );
     });
   }
 
   async close(): Promise<void> {
+    this.deadlines.close();
     await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => {})));
     this.pools.clear();
   }
+}
+
+/** The request head: the URL's Host unless the script set one, Content-Length: 0 where RFC 9110 wants it. */
+function renderHead(req: LoadRequest, origin: Origin): RenderedHead {
+  const headers: string[] = [];
+  let hasHost = false;
+  let hasLength = false;
+  if (req.headers) {
+    for (const name in req.headers) {
+      if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+      else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+      headers.push(name, req.headers[name] as string);
+    }
+  }
+  if (!hasHost) headers.unshift('host', origin.hostHeader);
+  // RFC 9110 8.6: a request whose method gives content a meaning says its length, 0 included (as undici did).
+  if (!req.body && !hasLength && (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH'))
+    headers.push('content-length', '0');
+  return requestHead({ method: req.method, path: origin.path, headers }, origin);
 }
 
 function failedResponse(
@@ -181,33 +206,45 @@ function failedResponse(
 }
 
 /** One request's events from the upstream pool, collected into a LoadResponse; the request's own timeout. */
-class ResponseCollector implements UpstreamHandler {
+class ResponseCollector implements UpstreamHandler, Expiring {
   private status = 0;
   private waitingMs = 0;
   private bytesIn = 0;
   private chunks: Buffer[] | undefined;
-  private rawHeaders: string[] | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private rawHeaders: readonly string[] | undefined;
+  private abort: ((reason: Error) => void) | undefined;
+  // Expiring: the request's place among the client's deadlines.
+  deadline: number;
+  prev: Expiring | undefined;
+  next: Expiring | undefined;
+  ownTimer: NodeJS.Timeout | undefined;
+  listed = false;
 
   constructor(
     private readonly req: LoadRequest,
     private readonly bytesOut: number,
     private readonly now: () => number,
+    private readonly deadlines: RequestDeadlines,
     private readonly resolve: (response: LoadResponse) => void,
-  ) {}
-
-  onConnect(abort: (reason: Error) => void): void {
-    const left = this.req.timeoutMs - (this.now() - this.req.startAt);
-    this.timer = setTimeout(() => abort(new RequestTimeout(this.req.timeoutMs)), Math.max(0, left));
+  ) {
+    this.deadline = req.startAt + req.timeoutMs;
   }
 
-  onHeaders(status: number, headers: string[]): boolean {
+  onConnect(abort: (reason: Error) => void): void {
+    this.abort = abort;
+    this.deadlines.add(this);
+  }
+
+  expire(): void {
+    this.abort?.(new RequestTimeout(this.req.timeoutMs));
+  }
+
+  onHeaders(status: number, headers: readonly string[]): boolean {
     this.status = status;
     this.waitingMs = this.now() - this.req.startAt;
-    if (this.req.wantBody) {
-      this.chunks = [];
-      this.rawHeaders = headers;
-    }
+    // The headers are kept either way (a reference: cookies and redirects need them), the body when asked.
+    this.rawHeaders = headers;
+    if (this.req.wantBody) this.chunks = [];
     return true;
   }
 
@@ -218,7 +255,7 @@ class ResponseCollector implements UpstreamHandler {
   }
 
   onComplete(): void {
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.resolve(
       new CollectedResponse(
         this.status,
@@ -236,7 +273,7 @@ class ResponseCollector implements UpstreamHandler {
   }
 
   onError(error: Error): void {
-    clearTimeout(this.timer);
+    this.deadlines.remove(this);
     this.resolve(failedResponse(this.req, error, this.now, this.bytesOut, this.waitingMs, this.bytesIn));
   }
 }
@@ -252,7 +289,7 @@ class CollectedResponse implements LoadResponse {
     readonly outcome: Outcome,
     readonly error: string | undefined,
     private readonly chunks: Buffer[] | undefined,
-    private readonly rawHeaders: string[] | undefined,
+    private readonly rawHeaders: readonly string[] | undefined,
     readonly waitingMs: number,
     readonly durationMs: number,
     readonly bytesIn: number,

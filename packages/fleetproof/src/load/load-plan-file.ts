@@ -1,10 +1,8 @@
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { FleetError } from '../errors.js';
 import type { ArtilleryOptions } from './artillery/artillery-script.js';
 import { importArtillery, importArtilleryObject } from './importers/artillery.js';
-import { importK6, looksLikeK6 } from './importers/k6.js';
 import { type LoadPlan, withTarget } from './plan.js';
 
 /**
@@ -27,12 +25,17 @@ export async function loadPlanFromFile(
   const path = resolve(file);
   const ext = extname(path);
   let plan: LoadPlan;
+  // The k6 compiler (esbuild, acorn) and tsx load only for the scripts that need them: a YAML run starts
+  // without them (fleetproof load's start-up counts in its CPU per request).
+  const k6 = () => import('./importers/k6.js');
   try {
     if (ext === '.yml' || ext === '.yaml' || ext === '.json')
       plan = importArtillery(path, undefined, options.artillery);
-    else if (ext === '.js' || ext === '.mjs' || ext === '.cjs') plan = await importK6(path, env);
-    else if ((ext === '.ts' || ext === '.mts') && looksLikeK6(path)) plan = await importK6(path, env);
+    else if (ext === '.js' || ext === '.mjs' || ext === '.cjs') plan = await (await k6()).importK6(path, env);
+    else if ((ext === '.ts' || ext === '.mts') && (await k6()).looksLikeK6(path))
+      plan = await (await k6()).importK6(path, env);
     else if (ext === '.ts' || ext === '.mts') {
+      const { tsImport } = await import('tsx/esm/api');
       const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as {
         default?: { default?: unknown };
       };

@@ -3,16 +3,11 @@ import { builtModuleUrl } from './built-module.js';
 import type { LoadResult } from './engine.js';
 import type { SeriesSecond } from './load-metrics.js';
 import type { LoadPlan } from './plan.js';
+import type { PlanHooks } from './run-plan.js';
 
 const WORKER = new URL(builtModuleUrl('./load-worker.js', import.meta.url));
 
-export interface WorkerRunOptions {
-  onSecond?: (point: SeriesSecond) => void;
-  onScriptError?: (message: string) => void;
-  /** Progress before the load starts (a k6 script's VUs being initialised). */
-  onStatus?: (message: string) => void;
-  signal?: AbortSignal;
-}
+export type WorkerRunOptions = PlanHooks;
 
 /** Runs a plan in a worker thread (its own event loop), streaming per-second points back. */
 export function runLoadInWorker(plan: LoadPlan, options: WorkerRunOptions = {}): Promise<LoadResult> {

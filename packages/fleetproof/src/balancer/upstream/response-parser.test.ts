@@ -3,7 +3,7 @@ import { ResponseParser, UpstreamProtocolError } from './response-parser.js';
 
 interface Parsed {
   status: number;
-  headers: string[];
+  headers: readonly string[];
   body: string;
   ended: boolean;
   keepAlive: boolean | undefined;
@@ -140,5 +140,58 @@ describe('ResponseParser: refused (the balancer answers 502)', () => {
 
   it('duplicate equal Content-Length values are one length, not an error', () => {
     expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2\r\n\r\nok').body).toBe('ok');
+  });
+});
+
+describe('ResponseParser: one parser for a connection’s responses (reset between them)', () => {
+  const collect = () => {
+    const seen: { status: number; headers: readonly string[]; body: string; keepAliveS?: number }[] = [];
+    const parser = new ResponseParser(
+      {
+        onHead: (status, headers, keepAliveS) =>
+          seen.push({ status, headers, body: '', ...(keepAliveS !== undefined ? { keepAliveS } : {}) }),
+        onBody: (chunk) => {
+          (seen[seen.length - 1] as { body: string }).body += chunk.toString('latin1');
+        },
+        onEnd: () => {},
+      },
+      false,
+    );
+    const feed = (wire: string) => {
+      parser.reset(false);
+      parser.execute(Buffer.from(wire, 'latin1'));
+    };
+    return { seen, feed };
+  };
+
+  it('a repeated head gives the same fields; a head that differs is parsed anew (its own framing)', () => {
+    const { seen, feed } = collect();
+    const head = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=5\r\n\r\n';
+    feed(`${head}ok`);
+    feed(`${head}no`);
+    feed('HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\nmore');
+    expect(seen).toEqual([
+      { status: 200, headers: ['Content-Length', '2', 'Keep-Alive', 'timeout=5'], body: 'ok', keepAliveS: 5 },
+      { status: 200, headers: ['Content-Length', '2', 'Keep-Alive', 'timeout=5'], body: 'no', keepAliveS: 5 },
+      { status: 201, headers: ['Content-Length', '4'], body: 'more' },
+    ]);
+    // Handed out again for a repeated head, so nobody may change it.
+    expect(Object.isFrozen(seen[0]?.headers)).toBe(true);
+  });
+
+  it('a head refused once is refused when it comes again (nothing of it is kept)', () => {
+    const { feed } = collect();
+    const bad = 'HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n';
+    expect(() => feed(bad)).toThrow('invalid header line');
+    expect(() => feed(bad)).toThrow('invalid header line');
+  });
+
+  it.each([
+    ['HTTP/2 200 OK\r\nContent-Length: 0', 'invalid status line'],
+    ['HTTP/1.1 200 OK\r\nX-A: one\x01two\r\nContent-Length: 0', 'control character in header X-A'],
+    ['HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 0', 'invalid header line'],
+  ])('a refused head says which rule it broke: %j', (head, reason) => {
+    const { feed } = collect();
+    expect(() => feed(`${head}\r\n\r\n`)).toThrow(reason);
   });
 });

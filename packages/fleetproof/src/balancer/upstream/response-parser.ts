@@ -9,17 +9,17 @@
  * after a complete response (the pool never pipelines, so nothing may follow).
  */
 
-export class UpstreamProtocolError extends Error {
-  readonly code = 'FP_UPSTREAM_MALFORMED';
-  constructor(message: string) {
-    super(`malformed response from the target: ${message}`);
-    this.name = 'UpstreamProtocolError';
-  }
-}
+import { CTL, FIELD, parseResponseHead, type ResponseHead } from './response-head.js';
+import { UpstreamProtocolError } from './upstream-protocol-error.js';
+
+export { UpstreamProtocolError };
 
 export interface ResponseEvents {
-  /** The final (non-1xx) response head; header names as sent, values trimmed. */
-  onHead(status: number, headers: string[]): void;
+  /**
+   * The final (non-1xx) response head: header names as sent, values trimmed (the list is frozen: a repeated
+   * head hands out the same one); `keepAliveTimeoutS`, the `timeout` of a Keep-Alive header.
+   */
+  onHead(status: number, headers: readonly string[], keepAliveTimeoutS: number | undefined): void;
   onBody(chunk: Buffer): void;
   /** The response is complete; keepAlive says whether the connection may carry another request. */
   onEnd(keepAlive: boolean): void;
@@ -29,11 +29,6 @@ export const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE_BYTES = 4096;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
-// Control characters other than HTAB: never allowed in a reason phrase, a field value or a chunk extension.
-const CTL = '\\x00-\\x08\\x0a-\\x1f\\x7f';
-const STATUS_LINE = new RegExp(`^HTTP/1\\.([01]) ([1-9]\\d\\d)(?: [^${CTL}]*)?$`);
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE_CHAR = new RegExp(`[${CTL}]`);
 const CHUNK_SIZE_LINE = new RegExp(`^([0-9A-Fa-f]{1,15})[ \\t]*(?:;[^${CTL}]*)?$`);
 
 type State =
@@ -51,12 +46,22 @@ export class ResponseParser {
   private pending: Buffer | undefined;
   private left = 0;
   private keepAlive = true;
+  private lastHead: ResponseHead | undefined;
 
   /** `noBody`: the request was HEAD, so no response to it has a body whatever its headers say. */
   constructor(
     private readonly events: ResponseEvents,
-    private readonly noBody: boolean,
+    private noBody: boolean,
   ) {}
+
+  /** Ready for the next response on the same connection. */
+  reset(noBody: boolean): void {
+    this.state = 'head';
+    this.pending = undefined;
+    this.left = 0;
+    this.keepAlive = true;
+    this.noBody = noBody;
+  }
 
   get complete(): boolean {
     return this.state === 'done';
@@ -167,35 +172,18 @@ export class ResponseParser {
   }
 
   private parseHead(head: string): void {
-    const lines = head.split('\r\n');
-    const status = STATUS_LINE.exec(lines[0] ?? '');
-    if (!status) throw new UpstreamProtocolError('invalid status line');
-    const code = Number(status[2]);
-    if (code === 101) throw new UpstreamProtocolError('101 Switching Protocols is not supported');
-    const headers: string[] = [];
-    let contentLength: string | undefined;
-    let transferEncoding: string | undefined;
-    let connection = '';
-    for (let i = 1; i < lines.length; i++) {
-      const [name, value] = this.checkField(lines[i] as string);
-      switch (name.length === 14 || name.length === 17 || name.length === 10 ? name.toLowerCase() : '') {
-        case 'content-length':
-          if (!/^\d{1,15}$/.test(value) || (contentLength !== undefined && contentLength !== value))
-            throw new UpstreamProtocolError('invalid or conflicting Content-Length');
-          contentLength = value;
-          break;
-        case 'transfer-encoding':
-          transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-          break;
-        case 'connection':
-          connection += `${value.toLowerCase()},`;
-          break;
-      }
-      headers.push(name, value);
+    // A target sends the same head again and again (Date changes once a second): the same text parses the
+    // same, so the last head's fields are kept and reused when it repeats.
+    let parsed = this.lastHead;
+    if (!parsed || parsed.text !== head) {
+      parsed = parseResponseHead(head);
+      this.lastHead = parsed;
     }
+    const { code, headers, contentLength, transferEncoding, connection, keepAliveTimeoutS } = parsed;
     if (code < 200) return; // 100 Continue, 103 Early Hints: informational, the final head follows.
-    this.keepAlive =
-      status[1] === '1' ? !/(^|[\s,])close\s*,/.test(connection) : /(^|[\s,])keep-alive\s*,/.test(connection);
+    this.keepAlive = parsed.http11
+      ? !/(^|[\s,])close\s*,/.test(connection)
+      : /(^|[\s,])keep-alive\s*,/.test(connection);
     if (this.noBody || code === 204 || code === 304) {
       this.state = 'done';
     } else if (transferEncoding !== undefined) {
@@ -215,16 +203,11 @@ export class ResponseParser {
       this.keepAlive = false;
     }
     // Framing is settled (or refused) before the head is reported: a refused response never starts one.
-    this.events.onHead(code, headers);
+    this.events.onHead(code, headers, keepAliveTimeoutS);
     if (this.state === 'done') this.events.onEnd(this.keepAlive);
   }
 
-  private checkField(line: string): [string, string] {
-    const colon = line.indexOf(':');
-    const name = colon > 0 ? line.slice(0, colon) : '';
-    if (!TOKEN.test(name)) throw new UpstreamProtocolError('invalid header line');
-    const value = line.slice(colon + 1).trim();
-    if (BAD_VALUE_CHAR.test(value)) throw new UpstreamProtocolError(`control character in header ${name}`);
-    return [name, value];
+  private checkField(line: string): void {
+    if (!FIELD.test(line)) throw new UpstreamProtocolError('invalid trailer line');
   }
 }

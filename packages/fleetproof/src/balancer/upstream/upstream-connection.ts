@@ -10,14 +10,20 @@ export class UpstreamConnection {
   private readonly socket: Socket;
   private connected = false;
   private handler: UpstreamHandler | undefined;
+  /** The parser of the response in progress; undefined between requests. */
   private parser: ResponseParser | undefined;
+  private ownParser: ResponseParser | undefined;
   private requestSent = false;
   private headRequest = false;
   private dead = false;
   /** When the target will close this idle connection (its Keep-Alive: timeout), less a second's margin. */
   private expiresAt = Number.POSITIVE_INFINITY;
+  /** Reading stopped for a slow client (onData returned false): resumeFn restarts it. */
+  private paused = false;
   private readonly abortFn = (reason: Error) => this.fail(reason);
   private readonly resumeFn = () => {
+    if (!this.paused) return; // the common case: nothing to undo, and re-arming the socket's timer costs
+    this.paused = false;
     this.socket.setTimeout(this.pool.timeouts.idleTimeoutMs);
     this.socket.resume();
   };
@@ -52,21 +58,14 @@ export class UpstreamConnection {
   send(request: UpstreamRequest, handler: UpstreamHandler): void {
     this.handler = handler;
     this.headRequest = request.method === 'HEAD';
-    this.parser = new ResponseParser(this, this.headRequest);
+    // One parser per connection, reset per response: it keeps the last head to recognise a repeated one.
+    if (this.ownParser) this.ownParser.reset(this.headRequest);
+    else this.ownParser = new ResponseParser(this, this.headRequest);
+    this.parser = this.ownParser;
     this.requestSent = false;
     handler.onConnect(this.abortFn);
     if (this.handler !== handler) return; // aborted from inside onConnect
-    let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
-    const headers = request.headers;
-    let hasHost = false;
-    let hasLength = false;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string;
-      if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
-      else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
-      head += `${name}: ${headers[i + 1]}\r\n`;
-    }
-    if (!hasHost) head += `host: ${this.pool.host}:${this.pool.port}\r\n`;
+    const { head, hasLength } = request.head ?? requestHead(request, this.pool);
     const body = request.body;
     if (!body) {
       this.requestSent = true;
@@ -146,15 +145,11 @@ export class UpstreamConnection {
   }
 
   // ResponseEvents, from the parser.
-  onHead(status: number, headers: string[]): void {
+  onHead(status: number, headers: readonly string[], keepAliveTimeoutS: number | undefined): void {
     // A target that says how long it keeps an idle connection (Keep-Alive: timeout=5, Node's default) closes
     // it then; reusing it near that moment races the close and fails the request, so stop a second early.
-    for (let i = 0; i < headers.length; i += 2) {
-      if ((headers[i] as string).length !== 10 || (headers[i] as string).toLowerCase() !== 'keep-alive')
-        continue;
-      const timeout = /timeout=(\d+)/i.exec(headers[i + 1] as string);
-      if (timeout) this.expiresAt = Date.now() + Math.max(0, Number(timeout[1]) * 1000 - 1000);
-    }
+    if (keepAliveTimeoutS !== undefined)
+      this.expiresAt = Date.now() + Math.max(0, keepAliveTimeoutS * 1000 - 1000);
     this.handler?.onHeaders(status, headers, this.resumeFn);
   }
 
@@ -162,6 +157,7 @@ export class UpstreamConnection {
     const handler = this.handler;
     if (handler && handler.onData(chunk) === false) {
       // Paused for a slow client: the target is not silent, so the idle timeout waits until reading resumes.
+      this.paused = true;
       this.socket.setTimeout(0);
       this.socket.pause();
     }
@@ -245,4 +241,26 @@ export class UpstreamConnection {
     this.socket.destroy();
     this.pool.gone(this);
   }
+}
+
+/**
+ * The request line and header lines (each ending CRLF, without the empty line that ends the head), and whether
+ * they carry Content-Length. A Host header is added when the request has none.
+ */
+export function requestHead(
+  request: Pick<UpstreamRequest, 'method' | 'path' | 'headers'>,
+  target: { host: string; port: number },
+): { head: string; hasLength: boolean } {
+  let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
+  const headers = request.headers;
+  let hasHost = false;
+  let hasLength = false;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string;
+    if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') hasLength = true;
+    head += `${name}: ${headers[i + 1]}\r\n`;
+  }
+  if (!hasHost) head += `host: ${target.host}:${target.port}\r\n`;
+  return { head, hasLength };
 }

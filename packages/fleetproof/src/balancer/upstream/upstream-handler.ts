@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
  */
 export interface UpstreamHandler {
   onConnect(abort: (reason: Error) => void): void;
-  onHeaders(status: number, headers: string[], resume: () => void): boolean;
+  onHeaders(status: number, headers: readonly string[], resume: () => void): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(): void;
   onError(error: Error): void;
@@ -24,8 +24,14 @@ export interface UpstreamRequest {
    * sent with the head in one write, Content-Length added when absent); null when there is none.
    */
   body: IncomingMessage | Buffer | string | null;
+  /**
+   * The head as requestHead() renders it from method, path and headers, when the caller keeps it: a load
+   * generator sends the same request millions of times.
+   */
+  head?: { head: string; hasLength: boolean };
 }
 
+/** 0 turns a timeout off (the load generator times each request itself). */
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
   /** No byte from the target for this long, during a request (504) or while idle in the pool (closed). */

@@ -9,9 +9,6 @@ import { serviceEnvironment } from '../../service/connection-env.js';
 import { waitHealthy } from '../../service/wait-healthy.js';
 import { bold, dim, green, line } from '../output.js';
 
-export const apiUsage = `fleetproof api [--port N] [--version V]
-  Runs the configured service alone (one process, no balancer), on its database (embedded, or DATABASE_URL), until Ctrl-C.`;
-
 const READY_TIMEOUT_MS = 30_000;
 
 export async function apiCommand(argv: string[]): Promise<number> {

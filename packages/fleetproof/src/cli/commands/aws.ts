@@ -1,10 +1,6 @@
 import { FleetError } from '../../errors.js';
 import { line } from '../output.js';
 
-export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws deploy --version V [--skip-build]
-  The AWS deployment built from fleetproof.config.ts (infra/aws): write its CloudFormation template, or push an
-  image and roll it out (instance refresh or CodeDeploy).`;
-
 // A variable specifier: the CLI must not need aws-cdk-lib (or its types) unless this command runs.
 const AWS_PACKAGE = '@fleetproof/infra-aws';
 

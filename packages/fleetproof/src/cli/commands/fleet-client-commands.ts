@@ -7,14 +7,6 @@ import { findProjectRoot, stateDir } from '../../project.js';
 import { bold, dim, green, line, red } from '../output.js';
 import { statusTable } from '../status-format.js';
 
-export const statusUsage =
-  'fleetproof status [--json]\n  Instances, versions, target health and CPU of the running fleet.';
-export const scaleUsage =
-  'fleetproof scale --desired N\n  Sets the auto scaling group desired capacity (min..max).';
-export const deployUsage =
-  'fleetproof deploy --version V\n  Instance refresh to a new APP_VERSION, with progress until done; exit 7 if it fails or rolls back.';
-export const downUsage = 'fleetproof down\n  Stops the running fleet (as Ctrl-C on `up` does).';
-
 const run = () => currentRun(stateDir(findProjectRoot()));
 
 export async function statusCommand(argv: string[]): Promise<number> {

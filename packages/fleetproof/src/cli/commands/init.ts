@@ -12,10 +12,6 @@ import { migrateOnce, openFleetDatabase, templateEnv } from '../../runtime/fleet
 import { serviceEnvironment } from '../../service/connection-env.js';
 import { bold, dim, green, line, yellow } from '../output.js';
 
-export const initUsage = `fleetproof init [--command "python3 app.py"]
-  In a project without a fleetproof config: finds how to start the service (package.json start/main, or a
-  Python entry), starts it once to find its port and health route, writes a commented fleetproof.config.ts.`;
-
 const SOURCE_EXTENSIONS = /\.(c|m)?(j|t)s$|\.py$/;
 
 /** A few source files near the top of the project (never node_modules), for variable names. */

@@ -6,16 +6,11 @@ import { importArtilleryObject } from '../../load/importers/artillery.js';
 import type { SeriesSecond } from '../../load/load-metrics.js';
 import { loadPlanFromFile, type ScriptOptions } from '../../load/load-plan-file.js';
 import { type LoadPlan, plannedDurationMs, withTarget } from '../../load/plan.js';
-import { runLoadInWorker } from '../../load/run-in-worker.js';
+import { runPlan } from '../../load/run-plan.js';
 import { formatSummary } from '../../load/summary-format.js';
 import { findProjectRoot } from '../../project.js';
 import { bold, dim, line, red } from '../output.js';
-
-export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson]
-  Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
-  exit 99 when a threshold (k6 thresholds, Artillery ensure or a failed expect) fails.
-  -e KEY=VALUE sets a k6 script's __ENV entry (k6 run -e); -e NAME picks an Artillery environment
-  (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.`;
+import { loadUsage } from '../usages.js';
 
 /** k6 run -e KEY=VALUE: entries of __ENV. */
 function envEntries(values: string[] | undefined): Record<string, string> {
@@ -76,7 +71,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   let lastPlain = 0;
-  const result = await runLoadInWorker(plan, {
+  const result = await runPlan(plan, {
     signal: controller.signal,
     onScriptError: (message) => !json && line(red(`  script error: ${message}`)),
     onStatus: (message) => !json && line(dim(`  ${message}`)),

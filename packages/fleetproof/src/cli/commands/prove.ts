@@ -8,10 +8,6 @@ import { EXPERIMENT_NAMES, type ExperimentId } from '../../prove/types.js';
 import { verdictTable } from '../../prove/verdict-table.js';
 import { bold, dim, green, line, red } from '../output.js';
 
-export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list]
-  Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant) on
-  the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows them.`;
-
 export async function proveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,

@@ -7,9 +7,6 @@ import { startFleet, waitForHealthy } from '../../runtime/fleet-runtime.js';
 import { bold, dim, green, line } from '../output.js';
 import { statusLine } from '../status-format.js';
 
-export const upUsage = `fleetproof up [--timing fast|aws]
-  Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.`;
-
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { timing: { type: 'string' } }, strict: true });
   if (values.timing !== undefined && !(values.timing in TIMING_PROFILES)) {

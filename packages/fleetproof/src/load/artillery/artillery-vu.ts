@@ -22,6 +22,8 @@ type Hook = (...args: unknown[]) => unknown;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 const USER_AGENT = 'Artillery (https://artillery.io)';
+/** A request step's method key (get, post, …), found once per step. */
+const methodOf = new WeakMap<Obj, string>();
 
 /** A virtual user's context, the object processor functions receive (Artillery's userContext). */
 export interface ArtilleryContext extends TemplateContext {
@@ -48,6 +50,10 @@ interface StepInfo {
   /** No template, cookie or file anywhere in the step: the built request is the same every time. */
   fixed: boolean;
   built: ReturnType<ArtilleryRuntime['build']> | undefined;
+  /** Captures, hooks, expect or a per-response plugin look at the response. */
+  readsResponse: boolean;
+  /** A beforeRequest or afterResponse hook receives the request's params. */
+  hooked: boolean;
 }
 
 /** Calls a processor function in Artillery's two styles: a plain function gets `next`, an async one is awaited. */
@@ -173,7 +179,8 @@ export class ArtilleryRuntime {
     }
   }
 
-  private async step(step: Obj, context: ArtilleryContext, scenario: Obj): Promise<void> {
+  // Not async: a request step returns request()'s promise as it is, one promise fewer per request.
+  private step(step: Obj, context: ArtilleryContext, scenario: Obj): Promise<void> | undefined {
     if ('think' in step)
       return this.sleep(artilleryDuration(template(step.think, context), 'think'), context);
     if ('log' in step) {
@@ -181,12 +188,16 @@ export class ArtilleryRuntime {
       return;
     }
     if ('function' in step) return this.callFunction(step.function, context);
-    if ('parallel' in step) {
-      await Promise.all(asList(step.parallel).map((s) => this.step(s as Obj, context, scenario)));
-      return;
-    }
+    if ('parallel' in step)
+      return Promise.all(asList(step.parallel).map((s) => this.step(s as Obj, context, scenario))).then(
+        () => {},
+      );
     if ('loop' in step) return this.loop(step, context, scenario);
-    const method = METHODS.find((m) => m in step) as string;
+    let method = methodOf.get(step);
+    if (method === undefined) {
+      method = METHODS.find((m) => m in step) as string;
+      methodOf.set(step, method);
+    }
     return this.request(method, step[method] as Obj, context, scenario);
   }
 
@@ -247,29 +258,26 @@ export class ArtilleryRuntime {
     if (params.probability !== undefined && Math.random() * 100 >= Number(params.probability)) return;
     if (params.ifTrue !== undefined && !this.condition(params.ifTrue, context)) return;
     const info = this.stepInfo(method, params, scenario);
-    const requestParams: Obj = {
-      ...params,
-      url: params.url ?? params.uri,
-      method: info.method,
-      timeout: info.timeoutMs,
-    };
-    for (const name of info.beforeRequest) {
-      const fn = this.hook(name, context);
-      if (fn) await callHook(fn, [requestParams, context, this.events]);
-    }
+    // The params object hooks receive (and beforeRequest may change): only made when a hook will see it or
+    // the request must be built again; a plain step's request is built once (below) and sent as it is.
+    let requestParams: Obj | undefined;
     // Without beforeRequest hooks (which may change anything), a step with no templates is built once.
-    let sent = info.beforeRequest.length === 0 && info.fixed ? info.built : undefined;
-    if (!sent) {
-      sent = this.build(requestParams, params, context);
-      if (info.beforeRequest.length === 0 && info.fixed) info.built = sent;
+    let sent = info.built;
+    if (!sent || info.hooked) {
+      requestParams = this.requestParams(params, info);
+      for (const name of info.beforeRequest) {
+        const fn = this.hook(name, context);
+        if (fn) await callHook(fn, [requestParams, context, this.events]);
+      }
+      if (!sent) {
+        sent = this.build(requestParams, params, context);
+        if (info.beforeRequest.length === 0 && info.fixed) info.built = sent;
+      }
+      requestParams.url = sent.url;
     }
-    const { response, hook } = await this.send(
-      sent,
-      requestParams,
-      context,
-      this.readsResponse(scenario, params),
-    );
+    const { response, hook } = await this.send(sent, context, info.readsResponse);
     if (response.status === 0) {
+      requestParams ??= { ...this.requestParams(params, info), url: sent.url };
       for (const name of asList(scenario.onError)) {
         const fn = this.hook(name, context);
         if (fn) await callHook(fn, [new Error(response.error), requestParams, context, this.events]);
@@ -282,12 +290,16 @@ export class ArtilleryRuntime {
     const failedCapture = this.capture(params, hook, context);
     for (const name of [...asList(scenario.afterResponse), ...asList(params.afterResponse)]) {
       const fn = this.hook(name, context);
-      if (fn) await callHook(fn, [requestParams, hook, context, this.events]);
+      if (fn) await callHook(fn, [requestParams as Obj, hook, context, this.events]);
     }
     this.metrics.afterResponse(hook, sent.name);
     if (this.metrics.expectEnabled && params.expect !== undefined)
       expectations(asList(params.expect), hook, context, this.metrics);
     if (failedCapture) throw new ScenarioFailure('Failed capture or match');
+  }
+
+  private requestParams(params: Obj, info: StepInfo): Obj {
+    return { ...params, url: params.url ?? params.uri, method: info.method, timeout: info.timeoutMs };
   }
 
   private readonly steps_ = new WeakMap<Obj, StepInfo>();
@@ -305,7 +317,13 @@ export class ArtilleryRuntime {
         beforeRequest: [...asList(scenario.beforeRequest), ...asList(params.beforeRequest)],
         fixed: !templated && params.cookie === undefined && params.formData === undefined,
         built: undefined,
+        readsResponse: this.readsResponse(scenario, params),
+        hooked: false,
       };
+      info.hooked =
+        info.beforeRequest.length > 0 ||
+        scenario.afterResponse !== undefined ||
+        params.afterResponse !== undefined;
       this.steps_.set(params, info);
     }
     return info;
@@ -419,7 +437,6 @@ export class ArtilleryRuntime {
   /** Sends the request, following redirects as got does for Artillery: one logical request, timed end to end. */
   private async send(
     sent: ReturnType<ArtilleryRuntime['build']>,
-    requestParams: Obj,
     context: ArtilleryContext,
     wanted: boolean,
   ): Promise<{ response: LoadResponse; hook: HookResponse | undefined }> {
@@ -442,7 +459,7 @@ export class ArtilleryRuntime {
         url,
         headers,
         ...(body !== undefined ? { body } : {}),
-        wantBody: true,
+        wantBody: wanted,
         timeoutMs: sent.timeoutMs,
         startAt: hop === 0 ? startAt : vu.now(),
       });
@@ -470,7 +487,6 @@ export class ArtilleryRuntime {
       waitingMs: untilFirstByte,
       durationMs,
     });
-    requestParams.url = sent.url;
     if (!wanted) return { response: final, hook: undefined };
     const headers: Record<string, string | string[]> = {};
     for (const [n, v] of final.headerPairs) {

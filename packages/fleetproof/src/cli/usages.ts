@@ -1,0 +1,40 @@
+/**
+ * Every command's usage text, apart from the commands themselves: `fleetproof help` prints them all, and a
+ * command's module (with its dependencies: the fleet, PostgreSQL's client, the load engine) is only loaded
+ * when that command runs.
+ */
+
+export const apiUsage = `fleetproof api [--port N] [--version V]
+  Runs the configured service alone (one process, no balancer), on its database (embedded, or DATABASE_URL), until Ctrl-C.`;
+
+export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws deploy --version V [--skip-build]
+  The AWS deployment built from fleetproof.config.ts (infra/aws): write its CloudFormation template, or push an
+  image and roll it out (instance refresh or CodeDeploy).`;
+
+export const statusUsage =
+  'fleetproof status [--json]\n  Instances, versions, target health and CPU of the running fleet.';
+
+export const scaleUsage =
+  'fleetproof scale --desired N\n  Sets the auto scaling group desired capacity (min..max).';
+
+export const deployUsage =
+  'fleetproof deploy --version V\n  Instance refresh to a new APP_VERSION, with progress until done; exit 7 if it fails or rolls back.';
+
+export const downUsage = 'fleetproof down\n  Stops the running fleet (as Ctrl-C on `up` does).';
+
+export const initUsage = `fleetproof init [--command "python3 app.py"]
+  In a project without a fleetproof config: finds how to start the service (package.json start/main, or a
+  Python entry), starts it once to find its port and health route, writes a commented fleetproof.config.ts.`;
+
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson]
+  Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
+  exit 99 when a threshold (k6 thresholds, Artillery ensure or a failed expect) fails.
+  -e KEY=VALUE sets a k6 script's __ENV entry (k6 run -e); -e NAME picks an Artillery environment
+  (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.`;
+
+export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list]
+  Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant) on
+  the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows them.`;
+
+export const upUsage = `fleetproof up [--timing fast|aws]
+  Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.`;

@@ -97,7 +97,7 @@ const contenders: { name: string; measure: () => Promise<Result> }[] = [
     name: 'fleetproof (k6 script)',
     measure: async () => {
       const run = await measured(process.execPath, [fleetproof, 'load', k6Script, '--json'], {
-        env: { ...process.env, TARGET: url, FLEETPROOF_K6_INLINE: '1' },
+        env: { ...process.env, TARGET: url },
         cpu: CPU,
       });
       const s = fleetproofSummary(run.stdout);

@@ -17,8 +17,8 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 /**
- * Every test runs twice: on a thread per VU (the default, always exact) and with FLEETPROOF_K6_INLINE=1 (the
- * fast path where its analysis proves the rewrite safe): both must send the same requests.
+ * Every test runs twice: inline where the analysis proves the rewrite safe (the default) and on a thread per VU
+ * (FLEETPROOF_K6_THREADS=1, always exact): both must send the same requests.
  */
 let runtimeEnv: Record<string, string> = {};
 const run = (files: Record<string, string>, env: Record<string, string> = {}) => {
@@ -29,8 +29,8 @@ const run = (files: Record<string, string>, env: Record<string, string> = {}) =>
 const paths = () => server.seen().map((s) => `${s.method} ${s.path}`);
 
 describe.each([
-  ['on a thread per VU (the default)', {}],
-  ['inline where the analysis allows (FLEETPROOF_K6_INLINE=1)', { FLEETPROOF_K6_INLINE: '1' }],
+  ['inline where the analysis allows (the default)', {}],
+  ['on a thread per VU (FLEETPROOF_K6_THREADS=1)', { FLEETPROOF_K6_THREADS: '1' }],
 ])('%s', (_runtime, env: Record<string, string>) => {
   beforeAll(() => {
     runtimeEnv = env;
@@ -485,9 +485,9 @@ export default function () {
   });
 });
 
-describe('k6: which runtime a script gets with FLEETPROOF_K6_INLINE=1', () => {
+describe('k6: which runtime a script gets', () => {
   beforeAll(() => {
-    runtimeEnv = { FLEETPROOF_K6_INLINE: '1' };
+    runtimeEnv = {};
   });
 
   it('runs VUs inline when every path to a blocking call is known, and says so', async () => {

@@ -8,6 +8,6 @@ export function bytesOf(input: ScriptBytes): Buffer {
 }
 
 /** A Buffer's bytes as the ArrayBuffer k6 hands scripts. */
-export function arrayBufferOf(bytes: Buffer): ArrayBuffer {
+export function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -276,7 +276,15 @@ export class K6Host {
       startAt,
     });
     const failed = response.status === 0 || !isExpected(response.status, request.expected);
-    metrics.request({ ...response, durationMs: response.durationMs, waitingMs: response.waitingMs, failed });
+    metrics.request({
+      status: response.status,
+      outcome: response.outcome,
+      bytesIn: response.bytesIn,
+      bytesOut: response.bytesOut,
+      durationMs: response.durationMs,
+      waitingMs: response.waitingMs,
+      failed,
+    });
     if (k6.wantsHttpTags) {
       const tags = {
         ...request.tags,
@@ -297,8 +305,24 @@ export class K6Host {
   }
 }
 
+/** The host and port a URL reaches (k6's remote_ip / remote_port), parsed once per URL. */
+const remotes = new Map<string, { ip: string; port: number }>();
+function remoteOf(href: string): { ip: string; port: number } {
+  let remote = remotes.get(href);
+  if (!remote) {
+    const url = new URL(href);
+    remote = {
+      ip: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    };
+    if (remotes.size > 10_000) remotes.clear();
+    remotes.set(href, remote);
+  }
+  return remote;
+}
+
 function toWire(response: LoadResponse, request: WireRequest): WireResponse {
-  const url = new URL(request.url);
+  const remote = response.status ? remoteOf(request.url) : undefined;
   return {
     status: response.status,
     statusText: response.status ? `${response.status} ${response.statusText}`.trim() : '',
@@ -312,8 +336,8 @@ function toWire(response: LoadResponse, request: WireRequest): WireResponse {
           : response.body,
     error: response.error ?? '',
     errorCode: response.status === 0 ? (ERROR_CODES[response.outcome] ?? 1000) : 0,
-    remoteIp: response.status ? url.hostname.replace(/^\[|\]$/g, '') : '',
-    remotePort: response.status ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : 0,
+    remoteIp: remote?.ip ?? '',
+    remotePort: remote?.port ?? 0,
     timings: {
       duration: response.durationMs,
       waiting: response.waitingMs,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { arrayBufferOf } from './bytes.js';
 import { K6ScriptError, type VuState } from './vu-state.js';
 
 /** k6's open(path, mode): init context only, relative to the script's folder; 'b' gives an ArrayBuffer. */
@@ -10,9 +11,7 @@ export function makeOpen(state: () => VuState) {
       throw new K6ScriptError('open() can only be called in the init context, as in k6');
     const full = isAbsolute(path) ? path : resolve(dirname(s.scriptPath), path);
     const bytes = readFileSync(full);
-    return mode === 'b'
-      ? (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)
-      : bytes.toString('utf8');
+    return mode === 'b' ? arrayBufferOf(bytes) : bytes.toString('utf8');
   };
 }
 

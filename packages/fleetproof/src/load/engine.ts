@@ -1,6 +1,4 @@
-import { ArtilleryMetrics, ensureOf, ensureResults } from './artillery/artillery-plugins.js';
-import type { ArtilleryScript } from './artillery/artillery-script.js';
-import { ArtilleryRuntime } from './artillery/artillery-vu.js';
+import { artilleryDriver, artilleryReport } from './artillery/artillery-driver.js';
 import { FlowFailure, runSteps, stopVu, type VuContext } from './flow-runner.js';
 import { LoadHttpClient } from './http-client.js';
 import type { K6SummaryData } from './k6/k6-metrics.js';
@@ -150,36 +148,8 @@ export async function runLoad(options: EngineOptions): Promise<LoadResult> {
   const summary = metrics.summary(now());
   const thresholds = evaluateThresholds(plan.thresholds, summary, percentileOf, sinkOf);
   if (!artillery || !plan.artillery) return { summary, thresholds, aborted: state.aborted };
-  const report = artillery.metrics.report(summary);
-  thresholds.push(...ensureResults(ensureOf(plan.artillery.config), report));
-  // A failed expectation makes Artillery exit non-zero (21); here it fails the run as a threshold does.
-  if (artillery.metrics.expectEnabled) {
-    const failed = report['plugins.expect.failed'] ?? 0;
-    thresholds.push({
-      metric: 'plugins.expect',
-      expression: 'failed == 0',
-      actual: failed,
-      passed: failed === 0,
-      abortOnFail: false,
-    });
-  }
+  const report = artilleryReport(artillery.metrics, plan.artillery.config, summary, thresholds);
   return { summary, thresholds, aborted: state.aborted, artillery: report };
-}
-
-/** The Artillery runtime as the engine's script driver (one per run). */
-function artilleryDriver(script: ArtilleryScript) {
-  const metrics = new ArtilleryMetrics(script.config);
-  const runtime = new ArtilleryRuntime(script, metrics);
-  const driver: ScriptDriver = {
-    start: () => runtime.load(),
-    iteration: (flow) => {
-      if (flow.kind !== 'artillery') throw new Error(`an Artillery test has no ${flow.kind} flows`);
-      return (vu) => runtime.run(flow.index, vu);
-    },
-    finish: async () => {},
-    sinkOf: () => undefined,
-  };
-  return { driver, metrics };
 }
 
 function requireScript(options: EngineOptions): ScriptDriver {

@@ -4,14 +4,14 @@
  * expect plugin, one logical request per redirect chain. Requests go through the generator's client.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { jsonPath, resolveUrl, type VuContext } from '../flow-runner.js';
+import type { VuContext } from '../flow-runner.js';
 import type { LoadResponse } from '../http-client.js';
 import { CookieJar } from '../k6/cookie-jar.js';
+import { captureInto } from './artillery-capture.js';
 import { type ArtilleryMetrics, type Events, expectations } from './artillery-plugins.js';
+import { type BuiltRequest, buildRequest } from './artillery-request.js';
 import { type ArtilleryScript, asList } from './artillery-script.js';
 import { artilleryDuration } from './durations.js';
 import { evaluate } from './expression.js';
@@ -21,7 +21,6 @@ type Obj = Record<string, unknown>;
 type Hook = (...args: unknown[]) => unknown;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
-const USER_AGENT = 'Artillery (https://artillery.io)';
 /** A request step's method key (get, post, …), found once per step. */
 const methodOf = new WeakMap<Obj, string>();
 
@@ -49,7 +48,7 @@ interface StepInfo {
   beforeRequest: unknown[];
   /** No template, cookie or file anywhere in the step: the built request is the same every time. */
   fixed: boolean;
-  built: ReturnType<ArtilleryRuntime['build']> | undefined;
+  built: BuiltRequest | undefined;
   /** Captures, hooks, expect or a per-response plugin look at the response. */
   readsResponse: boolean;
   /** A beforeRequest or afterResponse hook receives the request's params. */
@@ -270,7 +269,7 @@ export class ArtilleryRuntime {
         if (fn) await callHook(fn, [requestParams, context, this.events]);
       }
       if (!sent) {
-        sent = this.build(requestParams, params, context);
+        sent = buildRequest(this.script, requestParams, params, context);
         if (info.beforeRequest.length === 0 && info.fixed) info.built = sent;
       }
       requestParams.url = sent.url;
@@ -287,7 +286,7 @@ export class ArtilleryRuntime {
       throw error;
     }
     if (!hook) return;
-    const failedCapture = this.capture(params, hook, context);
+    const failedCapture = captureInto(params, hook, context);
     for (const name of [...asList(scenario.afterResponse), ...asList(params.afterResponse)]) {
       const fn = this.hook(name, context);
       if (fn) await callHook(fn, [requestParams as Obj, hook, context, this.events]);
@@ -353,90 +352,9 @@ export class ArtilleryRuntime {
     }
   }
 
-  /** The request as Artillery's engine builds it after beforeRequest: templates, qs, form, formData, headers, cookies, auth. */
-  private build(requestParams: Obj, params: Obj, context: ArtilleryContext) {
-    const config = this.script.config;
-    let url = String(template(requestParams.url, context));
-    if (url.startsWith('/')) url = String(config.target) + url;
-    url = resolveUrl(url, String(config.target));
-    if (params.qs !== undefined) {
-      const u = new URL(url);
-      for (const [k, v] of Object.entries(template(params.qs, context) as Obj))
-        u.searchParams.append(k, String(v));
-      url = u.toString();
-    }
-    const defaults = (isObj(config.http) && isObj(config.http.defaults) && config.http.defaults.headers) ||
-      (isObj(config.defaults) && config.defaults.headers) || { 'user-agent': USER_AGENT };
-    const headers: Record<string, string> = {};
-    for (const source of [defaults, params.headers, requestParams.headers]) {
-      if (isObj(source))
-        for (const [k, v] of Object.entries(source)) headers[k.toLowerCase()] = String(template(v, context));
-    }
-    let body: string | Buffer | undefined;
-    if (requestParams.json !== undefined) {
-      body = JSON.stringify(template(requestParams.json, context));
-      headers['content-type'] ??= 'application/json';
-    } else if (requestParams.body !== undefined) body = String(template(requestParams.body, context));
-    else if (isObj(params.form)) {
-      const form = new URLSearchParams();
-      for (const [k, v] of Object.entries(params.form)) form.append(k, String(template(v, context)));
-      body = form.toString();
-      headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    } else if (isObj(params.formData)) body = this.multipart(params.formData, context, headers);
-    if (isObj(requestParams.cookie)) {
-      for (const [k, v] of Object.entries(requestParams.cookie))
-        context._jar.set(new URL(url), k, String(template(v, context)), {}, Date.now());
-    }
-    if (isObj(requestParams.auth)) {
-      const user = String(template(requestParams.auth.user, context));
-      const pass = String(template(requestParams.auth.pass, context));
-      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-    }
-    const name =
-      typeof requestParams.name === 'string' ? String(template(requestParams.name, context)) : undefined;
-    return {
-      url,
-      headers,
-      body,
-      method: String(requestParams.method),
-      timeoutMs: Number(requestParams.timeout),
-      follow: requestParams.followRedirect !== false,
-      ...(name ? { name } : {}),
-    };
-  }
-
-  private multipart(fields: Obj, context: ArtilleryContext, headers: Record<string, string>): Buffer {
-    const boundary = `--------------------------${randomUUID().replace(/-/g, '').slice(0, 24)}`;
-    headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
-    const parts: Buffer[] = [];
-    for (const [key, raw] of Object.entries(fields)) {
-      const value = template(raw, context);
-      let content = value;
-      let type: string | undefined;
-      let filename = '';
-      if (isObj(value)) {
-        type = typeof value.contentType === 'string' ? value.contentType : undefined;
-        if (typeof value.fromFile === 'string') {
-          const file = resolve(dirname(this.script.path), value.fromFile);
-          content = readFileSync(file);
-          filename = `; filename="${basename(file)}"`;
-        } else content = value.value;
-      }
-      parts.push(
-        Buffer.from(
-          `--${boundary}\r\nContent-Disposition: form-data; name="${key}"${filename}\r\n${type ? `Content-Type: ${type}\r\n` : ''}\r\n`,
-        ),
-      );
-      parts.push(Buffer.isBuffer(content) ? content : Buffer.from(String(content)));
-      parts.push(Buffer.from('\r\n'));
-    }
-    parts.push(Buffer.from(`--${boundary}--\r\n`));
-    return Buffer.concat(parts);
-  }
-
   /** Sends the request, following redirects as got does for Artillery: one logical request, timed end to end. */
   private async send(
-    sent: ReturnType<ArtilleryRuntime['build']>,
+    sent: BuiltRequest,
     context: ArtilleryContext,
     wanted: boolean,
   ): Promise<{ response: LoadResponse; hook: HookResponse | undefined }> {
@@ -502,44 +420,5 @@ export class ArtilleryRuntime {
       timings: { phases: { firstByte: final.waitingMs, total: durationMs } },
     };
     return { response: final, hook };
-  }
-
-  /** capture and match (json, header, regexp): captured values set on the context; true when one failed. */
-  private capture(params: Obj, response: HookResponse, context: ArtilleryContext): boolean {
-    let failed = false;
-    const values: [string, unknown][] = [];
-    for (const [kind, spec] of [
-      ...asList(params.capture).map((s) => ['capture', s] as const),
-      ...asList(params.match).map((s) => ['match', s] as const),
-    ]) {
-      if (!isObj(spec)) continue;
-      let value: unknown;
-      if (typeof spec.json === 'string') {
-        try {
-          value = jsonPath(JSON.parse(response.body), String(template(spec.json, context)));
-        } catch {
-          value = undefined;
-        }
-      } else if (typeof spec.header === 'string') value = response.headers[spec.header.toLowerCase()];
-      else if (typeof spec.regexp === 'string') {
-        const m = new RegExp(spec.regexp, typeof spec.flags === 'string' ? spec.flags : undefined).exec(
-          response.body,
-        );
-        value = m
-          ? m[typeof spec.group === 'number' || typeof spec.group === 'string' ? (spec.group as number) : 0]
-          : undefined;
-      }
-      const strict = spec.strict !== false;
-      if (kind === 'match') {
-        const ok = String(value) === String(template(spec.value, context));
-        if (!ok && strict) failed = true;
-        continue;
-      }
-      if ((value === undefined || value === '') && strict) failed = true;
-      else if (typeof spec.as === 'string') values.push([spec.as, value]);
-    }
-    // Artillery sets captures only when none failed.
-    if (!failed) for (const [name, value] of values) context.vars[name] = value;
-    return failed;
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type FormPart, multipartBody } from '../multipart.js';
 
 /** k6's http.file(): a part of a multipart body. */
 export class FileData {
@@ -53,24 +54,21 @@ function multipart(entries: [string, unknown][], headers: Record<string, string>
   const boundary = randomBytes(30).toString('hex');
   if (!hasHeader(headers, 'content-type'))
     headers['Content-Type'] = `multipart/form-data; boundary=${boundary}`;
-  const parts: Uint8Array[] = [];
-  const push = (text: string) => parts.push(Buffer.from(text, 'utf8'));
-  for (const [key, value] of entries) {
-    const values = Array.isArray(value) ? value : [value];
-    for (const item of values) {
-      push(`--${boundary}\r\n`);
-      if (item instanceof FileData) {
-        const filename = item.filename ?? key;
-        push(
-          `Content-Disposition: form-data; name="${key}"; filename="${filename}"\r\nContent-Type: ${item.content_type}\r\n\r\n`,
-        );
-        parts.push(toBytes(item.data));
-        push('\r\n');
-      } else push(`Content-Disposition: form-data; name="${key}"\r\n\r\n${String(item)}\r\n`);
+  const parts: FormPart[] = [];
+  for (const [name, value] of entries) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      // A file part names its file (the field's key when http.file got none) and its type, as k6 sends it.
+      if (item instanceof FileData)
+        parts.push({
+          name,
+          filename: item.filename ?? name,
+          contentType: item.content_type,
+          data: toBytes(item.data),
+        });
+      else parts.push({ name, data: String(item) });
     }
   }
-  push(`--${boundary}--\r\n`);
-  return Buffer.concat(parts);
+  return multipartBody(boundary, parts);
 }
 
 /** Go's CanonicalMIMEHeaderKey, the form k6 gives response header names: content-type → Content-Type. */

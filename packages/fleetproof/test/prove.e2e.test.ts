@@ -53,10 +53,18 @@ describe('fleetproof prove --quick on this repository: the field reports as conf
     expect(results.map((r) => r.id)).toEqual(['capacity', 'scale', 'deploy', 'crash', 'writes', 'variant']);
     for (const r of results) expect(failedChecks(r), `${r.id} ${r.title}`).toEqual([]);
 
-    // The second report: one instance loses users where the fleet loses none; its figures sit beside ours.
+    // The second report: one instance breaks the service level where the fleet fails nothing; its figures sit
+    // beside ours. The instance that broke is the last single run (a first one that held is retried smaller),
+    // and it may break by latency alone (the ramp stops 3 s later, before its queue turns into failures).
     const capacity = byId(results, 'capacity');
-    expect(capacity.runs[0]?.summary?.http_req_failed.passes).toBeGreaterThan(0);
-    expect(capacity.runs[1]?.summary?.http_req_failed.passes).toBe(0);
+    const broken = capacity.runs.at(-2)?.summary;
+    const fleet = capacity.runs.at(-1)?.summary;
+    expect(broken, 'the single instance that broke').toBeDefined();
+    const brokeLevel =
+      (broken?.http_req_failed.passes ?? 0) > 0 ||
+      (broken?.http_req_duration.p99 ?? 0) > capacity.serviceLevel.p99Ms;
+    expect(brokeLevel, JSON.stringify(broken?.http_req_duration)).toBe(true);
+    expect(fleet?.http_req_failed.passes).toBe(0);
     expect(capacity.rows.map((r) => r.label)).toContain('single EC2 (second report)');
     expect(run.output).toContain('37.6%');
     // The first report's blocking handler: judged dead (unhealthy) before target tracking acted; 5xx; async

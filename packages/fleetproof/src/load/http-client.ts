@@ -28,6 +28,8 @@ export interface LoadResponse {
   readonly headers: Record<string, string>;
   /** Every header as received (names as sent, repeated headers such as Set-Cookie kept apart). */
   readonly headerPairs: [string, string][];
+  /** The same, flat as the parser has them: name, value, name, value (nothing built). */
+  readonly rawHeaders: readonly string[] | undefined;
   /** The body's bytes (when wantBody). */
   readonly bytes: Buffer;
   /** Set-Cookie values, without building the other headers. */
@@ -289,7 +291,7 @@ class CollectedResponse implements LoadResponse {
     readonly outcome: Outcome,
     readonly error: string | undefined,
     private readonly chunks: Buffer[] | undefined,
-    private readonly rawHeaders: readonly string[] | undefined,
+    readonly rawHeaders: readonly string[] | undefined,
     readonly waitingMs: number,
     readonly durationMs: number,
     readonly bytesIn: number,

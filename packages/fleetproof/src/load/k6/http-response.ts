@@ -38,7 +38,7 @@ export class K6Response {
   declare readonly remote_ip: string;
   declare readonly remote_port: number;
   declare readonly url: string;
-  declare readonly timings: WireResponse['timings'] & { connecting: number; tls_handshaking: number };
+  declare readonly timings: WireResponse['timings'];
   declare private readonly wire: WireResponse;
   declare private readonly sent: WireRequest;
   declare private readonly at: number;
@@ -61,16 +61,7 @@ export class K6Response {
     this.remote_ip = wire.remoteIp;
     this.remote_port = wire.remotePort;
     this.url = sent.url;
-    const t = wire.timings;
-    this.timings = {
-      duration: t.duration,
-      waiting: t.waiting,
-      sending: t.sending,
-      receiving: t.receiving,
-      blocked: t.blocked,
-      connecting: 0,
-      tls_handshaking: 0,
-    };
+    this.timings = wire.timings;
     this.builtHeaders = undefined;
     this.builtCookies = undefined;
     this.builtRequest = undefined;
@@ -79,8 +70,10 @@ export class K6Response {
   get headers(): Record<string, string> {
     if (!this.builtHeaders) {
       const headers: Record<string, string> = {};
-      for (const [name, value] of this.wire.headers) {
-        const key = canonicalHeader(name);
+      const raw = this.wire.headers;
+      for (let i = 0; i < raw.length; i += 2) {
+        const value = raw[i + 1] as string;
+        const key = canonicalHeader(raw[i] as string);
         headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
       }
       this.builtHeaders = headers;
@@ -92,9 +85,10 @@ export class K6Response {
     if (!this.builtCookies) {
       const url = new URL(this.sent.url);
       const cookies: Record<string, K6Cookie[]> = {};
-      for (const [name, value] of this.wire.headers) {
-        if (name.toLowerCase() !== 'set-cookie') continue;
-        const parsed = parseSetCookie(value, url, this.at);
+      const raw = this.wire.headers;
+      for (let i = 0; i < raw.length; i += 2) {
+        if ((raw[i] as string).toLowerCase() !== 'set-cookie') continue;
+        const parsed = parseSetCookie(raw[i + 1] as string, url, this.at);
         if (parsed) cookies[parsed.name] = [...(cookies[parsed.name] ?? []), toK6Cookie(parsed, this.at)];
       }
       this.builtCookies = cookies;

@@ -102,6 +102,7 @@ export interface InlineScript {
   scriptPath: string;
   options: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  httpTags?: boolean;
 }
 
 /** One VU of the fast path: an instance of the rewritten script on the load thread. */
@@ -126,6 +127,7 @@ export class InlineVu {
         idInTest,
         scriptPath: script.scriptPath,
         options: script.options,
+        httpTags: script.httpTags ?? true,
         env,
       },
       installTimers: () => {},

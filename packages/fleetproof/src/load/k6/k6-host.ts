@@ -1,5 +1,5 @@
 import type { VuContext } from '../flow-runner.js';
-import type { LoadHttpClient, LoadResponse } from '../http-client.js';
+import type { LoadHttpClient, LoadRequest, LoadResponse } from '../http-client.js';
 import type { LoadMetrics } from '../load-metrics.js';
 import { parseDuration } from '../schedule/durations.js';
 import { InlineVu } from './inline-vu.js';
@@ -68,6 +68,8 @@ export interface HostedScript extends ScriptModule {
  */
 export class K6Host {
   private readonly threads = new Map<number, VuRunner>();
+  /** Runners whose init context has finished: their `ready` need not be awaited (a turn) every iteration. */
+  private readonly initialised = new WeakSet<VuRunner>();
   private readonly spare: VuRunner[] = [];
   private readonly shared = new Map<string, unknown[]>();
   private readonly current = new Map<VuRunner, VuContext | undefined>();
@@ -88,13 +90,14 @@ export class K6Host {
 
   private newThread(id: number): VuRunner {
     const { factoryPath } = this.script;
+    const script = { ...this.script, httpTags: this.io.k6.wantsHttpTags };
     if (factoryPath) {
-      return new InlineVu({ ...this.script, factoryPath }, id, {
+      return new InlineVu({ ...script, factoryPath }, id, {
         http: (runner, requests, samples) => this.http(runner, requests, samples),
         now: (call) => (call.op === 'http' ? {} : this.answerNow(call)),
       });
     }
-    return new VuThread(this.script, id, (thread, call) => this.answer(thread, call));
+    return new VuThread(script, id, (thread, call) => this.answer(thread, call));
   }
 
   /** Initialises `count` VUs (each runs the init context) and runs setup(), whose result every VU receives. */
@@ -151,6 +154,14 @@ export class K6Host {
     scenario: ScenarioInfo | undefined,
     counters = { instance: 0, scenario: 0, test: 0 },
   ): IterationStart {
+    const about: IterationStart['scenario'] = {
+      name: scenario?.name ?? '',
+      executor: scenario?.executor ?? '',
+      startTime: scenario?.startTime ?? 0,
+      iterationInTest: counters.test,
+    };
+    if (scenario?.env) about.env = scenario.env;
+    if (scenario?.tags) about.tags = scenario.tags;
     return {
       type: 'run',
       exec,
@@ -159,14 +170,7 @@ export class K6Host {
       idInTest,
       iterationInInstance: counters.instance,
       iterationInScenario: counters.scenario,
-      scenario: {
-        name: scenario?.name ?? '',
-        executor: scenario?.executor ?? '',
-        startTime: scenario?.startTime ?? 0,
-        iterationInTest: counters.test,
-        ...(scenario?.env ? { env: scenario.env } : {}),
-        ...(scenario?.tags ? { tags: scenario.tags } : {}),
-      },
+      scenario: about,
       testStart: this.io.startedAt,
     };
   }
@@ -184,7 +188,10 @@ export class K6Host {
   /** One iteration of `exec` on the VU's thread; resolves false when it threw or was interrupted. */
   async iterate(vu: VuContext, exec: string, scenario: ScenarioInfo): Promise<boolean> {
     const thread = this.threadFor(vu);
-    await thread.ready;
+    if (!this.initialised.has(thread)) {
+      await thread.ready;
+      this.initialised.add(thread);
+    }
     const own = this.iterationsByVu.get(thread) ?? Object.assign(new Map<string, number>(), { total: 0 });
     this.iterationsByVu.set(thread, own);
     const counters = {
@@ -264,17 +271,17 @@ export class K6Host {
     // An open-model iteration's first request is timed from when it was due (no coordinated omission).
     const startAt = (first ? vu?.intendedStartAt : undefined) ?? now();
     if (vu && first) vu.intendedStartAt = undefined;
-    const response = await client.request({
+    const options: LoadRequest = {
       method: request.method,
       url: request.url,
       headers: request.headers,
-      ...(request.body !== undefined
-        ? { body: typeof request.body === 'string' ? request.body : Buffer.from(request.body) }
-        : {}),
       wantBody: request.responseType !== 'none',
       timeoutMs: request.timeoutMs,
       startAt,
-    });
+    };
+    if (request.body !== undefined)
+      options.body = typeof request.body === 'string' ? request.body : Buffer.from(request.body);
+    const response = await client.request(options);
     const failed = response.status === 0 || !isExpected(response.status, request.expected);
     metrics.request({
       status: response.status,
@@ -305,6 +312,8 @@ export class K6Host {
   }
 }
 
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+
 /** The host and port a URL reaches (k6's remote_ip / remote_port), parsed once per URL. */
 const remotes = new Map<string, { ip: string; port: number }>();
 function remoteOf(href: string): { ip: string; port: number } {
@@ -327,7 +336,7 @@ function toWire(response: LoadResponse, request: WireRequest): WireResponse {
     status: response.status,
     statusText: response.status ? `${response.status} ${response.statusText}`.trim() : '',
     proto: response.status ? 'HTTP/1.1' : '',
-    headers: response.status ? response.headerPairs : [],
+    headers: (response.status && response.rawHeaders) || NO_HEADERS,
     body:
       request.responseType === 'none' || response.status === 0
         ? null
@@ -344,6 +353,8 @@ function toWire(response: LoadResponse, request: WireRequest): WireResponse {
       sending: 0,
       receiving: Math.max(0, response.durationMs - response.waitingMs),
       blocked: 0,
+      connecting: 0,
+      tls_handshaking: 0,
     },
   };
 }

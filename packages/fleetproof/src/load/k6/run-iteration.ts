@@ -7,7 +7,7 @@ import type { IterationEnd, IterationStart } from './wire.js';
 export interface VuInstance {
   module: Record<string, unknown>;
   state: VuState;
-  timers: { timersIdle(): Promise<void>; clearAllTimers(): void };
+  timers: { timersIdle(): Promise<void> | undefined; clearAllTimers(): void };
   /** __ITER and __ENV as the script sees them (globals on a thread, the instance's own in the fast path). */
   setIter(n: number): void;
   setEnv(env: Record<string, string | undefined>): void;
@@ -38,7 +38,8 @@ export async function runIteration(vu: VuInstance, start: IterationStart): Promi
   vu.setIter(start.iterationInInstance);
   vu.setEnv(start.scenario.env ? { ...vu.baseEnv, ...start.scenario.env } : vu.baseEnv);
   if (start.stage === 'vu' && state.options.noCookiesReset !== true) state.jar = new CookieJar();
-  const began = performance.now();
+  const minimum = start.stage === 'vu' ? state.options.minIterationDuration : undefined;
+  const began = minimum !== undefined ? performance.now() : 0;
   let end: IterationEnd;
   try {
     const fn = module[start.exec];
@@ -46,19 +47,15 @@ export async function runIteration(vu: VuInstance, start: IterationStart): Promi
       throw new K6ScriptError(`exported function ${start.exec} not found in the script`);
     let result = (fn as (data: unknown) => unknown)(start.argument);
     if (result && typeof (result as Promise<unknown>).then === 'function') result = await result;
-    await timers.timersIdle();
-    const minimum = state.options.minIterationDuration;
-    if (start.stage === 'vu' && minimum !== undefined) {
+    const timersPending = timers.timersIdle();
+    if (timersPending) await timersPending;
+    if (minimum !== undefined) {
       const rest =
         parseDuration(minimum as string, 'options.minIterationDuration') - (performance.now() - began);
       if (rest > 0) await state.transport.sleep(rest);
     }
-    end = {
-      type: 'done',
-      ok: true,
-      ...(result !== undefined ? { result: JSON.parse(JSON.stringify(result)) as unknown } : {}),
-      samples: state.samples,
-    };
+    end = { type: 'done', ok: true, samples: state.samples };
+    if (result !== undefined) end.result = JSON.parse(JSON.stringify(result)) as unknown;
   } catch (error) {
     timers.clearAllTimers();
     const stopped = error instanceof VuStopped || state.transport.stopped;

@@ -21,6 +21,7 @@ export interface VuWorkerData {
   flags: Int32Array;
   env: Record<string, string | undefined>;
   options: Record<string, unknown>;
+  httpTags: boolean;
 }
 
 const data = workerData as VuWorkerData;
@@ -31,6 +32,7 @@ const state = initVuState({
   idInTest: data.idInTest,
   scriptPath: data.scriptPath,
   options: data.options,
+  httpTags: data.httpTags,
   env: data.env,
 });
 

@@ -11,6 +11,8 @@ export interface ScriptModule {
   scriptPath: string;
   options: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** Whether the VU's requests carry their tags (only a sub-metric threshold on an HTTP metric reads them). */
+  httpTags?: boolean;
 }
 
 /** One VU's thread, seen from the host: start it, run functions on it, answer its calls, stop it. */
@@ -40,6 +42,7 @@ export class VuThread {
       flags: this.flags,
       env: script.env,
       options: script.options,
+      httpTags: script.httpTags ?? true,
     };
     this.worker = new Worker(RUNTIME, { workerData, transferList: [port2], stdout: false, stderr: false });
     port1.on('message', (call: HostCall) => {

@@ -18,8 +18,11 @@ export interface WireRequest {
   timeoutMs: number;
   /** 'text' (default), 'binary', or 'none' (k6's responseType / discardResponseBodies). */
   responseType: 'text' | 'binary' | 'none';
-  /** Tags of the request's samples (name, method, url, group, scenario, expected_response and the script's). */
-  tags: Record<string, string>;
+  /**
+   * Tags of the request's samples (name, method, url, group, scenario, expected_response and the script's):
+   * built only when a threshold selects HTTP samples by tag (VuState.httpTags), the one reader of them.
+   */
+  tags?: Record<string, string>;
   /** k6's responseCallback: which statuses are expected (http_req_failed = false). */
   expected: ExpectedStatuses;
 }
@@ -31,13 +34,23 @@ export interface WireResponse {
   status: number;
   statusText: string;
   proto: string;
-  headers: [string, string][];
+  /** Every header as received, flat: name, value, name, value (repeated ones such as Set-Cookie apart). */
+  headers: readonly string[];
   body: string | Uint8Array | null;
   error: string;
   errorCode: number;
   remoteIp: string;
   remotePort: number;
-  timings: { duration: number; waiting: number; sending: number; receiving: number; blocked: number };
+  /** k6's res.timings, as the script sees them (one object per response, handed over as it is). */
+  timings: {
+    duration: number;
+    waiting: number;
+    sending: number;
+    receiving: number;
+    blocked: number;
+    connecting: number;
+    tls_handshaking: number;
+  };
 }
 
 export type HostCall =

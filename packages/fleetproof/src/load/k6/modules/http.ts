@@ -5,7 +5,7 @@ import { CookieJar as Jar } from '../cookie-jar.js';
 import { digestAuthorization, parseDigestChallenge } from '../digest-auth.js';
 import { encodeBody, FileData } from '../http-body.js';
 import { K6Response } from '../http-response.js';
-import { baseTags, K6ScriptError, takeSamples, vu } from '../vu-state.js';
+import { baseTags, K6ScriptError, type Transport, takeSamples, vu } from '../vu-state.js';
 import type { ExpectedStatuses, WireRequest, WireResponse } from '../wire.js';
 
 interface Params {
@@ -110,14 +110,13 @@ interface Prepared {
   bodyText: string;
   credentials: { username: string; password: string } | undefined;
   params: Params;
-  jar: CookieJar | null;
+  jar: Jar | null;
   redirectsLeft: number;
 }
 
-function prepare(method: string, rawUrl: unknown, body: unknown, params: Params = {}): Prepared {
-  const state = vu();
-  if (state.phase === 'init')
-    throw new K6ScriptError('Making http requests in the init context is not supported (k6 says the same)');
+const NO_PARAMS: Params = Object.freeze({});
+
+function checkParams(params: Params): void {
   for (const key of Object.keys(params)) {
     if (!PARAM_KEYS.includes(key))
       throw new K6ScriptError(`http params.${key} is not supported by fleetproof load`);
@@ -126,6 +125,14 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
     throw new K6ScriptError('http params.compression is not supported by fleetproof load');
   if (params.auth === 'ntlm')
     throw new K6ScriptError('http params.auth "ntlm" is not supported by fleetproof load');
+}
+
+function prepare(method: string, rawUrl: unknown, body: unknown, given: Params | undefined | null): Prepared {
+  const state = vu();
+  if (state.phase === 'init')
+    throw new K6ScriptError('Making http requests in the init context is not supported (k6 says the same)');
+  const params = given ?? NO_PARAMS;
+  if (given) checkParams(given);
   const nameTag = rawUrl instanceof TemplatedUrl ? rawUrl.name : undefined;
   // Only a URL with credentials needs parsing here (the client caches parsed URLs by their text).
   const raw = String(rawUrl);
@@ -144,33 +151,35 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
   }
   const userAgent = (state.options.userAgent as string | undefined) ?? DEFAULT_USER_AGENT;
   if (userAgent) headers['User-Agent'] = userAgent;
-  for (const [name, value] of Object.entries(params.headers ?? {})) {
-    for (const existing of Object.keys(headers))
-      if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
-    headers[name] = String(value);
+  if (params.headers) {
+    for (const [name, value] of Object.entries(params.headers)) {
+      for (const existing of Object.keys(headers))
+        if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
+      headers[name] = String(value);
+    }
   }
   const payload = encodeBody(body, headers);
-  const jar = params.jar === null ? null : (params.jar ?? cookieJar());
+  const jar = params.jar === null ? null : (params.jar?.jar ?? state.jar);
   const href = target ? target.toString() : raw;
-  const tags = {
-    ...baseTags(),
-    ...params.tags,
-    name: params.tags?.name ?? nameTag ?? href,
-    method,
-    url: href,
-  };
   const responseType =
     params.responseType ?? (state.options.discardResponseBodies === true ? 'none' : 'text');
   const wire: WireRequest = {
     method,
     url: href,
     headers,
-    ...(payload !== undefined ? { body: payload } : {}),
     timeoutMs: params.timeout !== undefined ? parseDuration(params.timeout, 'params.timeout') : 60_000,
     responseType,
-    tags,
     expected: params.responseCallback !== undefined ? (params.responseCallback ?? []) : state.expected,
   };
+  if (payload !== undefined) wire.body = payload;
+  if (state.httpTags)
+    wire.tags = {
+      ...baseTags(),
+      ...params.tags,
+      name: params.tags?.name ?? nameTag ?? href,
+      method,
+      url: href,
+    };
   addCookies(wire, jar, params.cookies);
   const redirects = params.redirects ?? (state.options.maxRedirects as number | undefined) ?? 10;
   const bodyText =
@@ -178,10 +187,10 @@ function prepare(method: string, rawUrl: unknown, body: unknown, params: Params 
   return { wire, bodyText, credentials, params, jar, redirectsLeft: redirects };
 }
 
-function addCookies(wire: WireRequest, jar: CookieJar | null, extra: Params['cookies']): void {
-  if ((!jar || jar.jar.empty) && !extra) return;
+function addCookies(wire: WireRequest, jar: Jar | null, extra: Params['cookies']): void {
+  if ((!jar || jar.empty) && !extra) return;
   const pairs = new Map<string, string[]>();
-  for (const c of jar ? jar.jar.matching(new URL(wire.url), Date.now()) : []) {
+  for (const c of jar ? jar.matching(new URL(wire.url), Date.now()) : []) {
     const list = pairs.get(c.name) ?? [];
     list.push(c.value);
     pairs.set(c.name, list);
@@ -204,17 +213,23 @@ type Flow<T> = Generator<Prepared[], T, WireResponse[]>;
  */
 function drive<T>(flow: Flow<T>): T | Promise<T> {
   const { transport } = vu();
-  const wires = (batch: Prepared[]) => batch.map((p) => p.wire);
   if (transport.blocking) {
     let step = flow.next();
     while (!step.done) step = flow.next(transport.http(wires(step.value), takeSamples()) as WireResponse[]);
     return step.value;
   }
-  return (async () => {
-    let step = flow.next();
-    while (!step.done) step = flow.next(await transport.http(wires(step.value), takeSamples()));
-    return step.value;
-  })();
+  return driveAsync(flow, flow.next(), transport);
+}
+
+const wires = (batch: Prepared[]) =>
+  batch.length === 1 ? [(batch[0] as Prepared).wire] : batch.map((p) => p.wire);
+
+/** The fast path's loop as a promise chain: one `then` per round trip, no async frame around it. */
+function driveAsync<T>(flow: Flow<T>, step: IteratorResult<Prepared[], T>, transport: Transport): Promise<T> {
+  if (step.done) return Promise.resolve(step.value);
+  return (transport.http(wires(step.value), takeSamples()) as Promise<WireResponse[]>).then((responses) =>
+    driveAsync(flow, flow.next(responses), transport),
+  );
 }
 
 /** After a response: cookies into the jar, then digest's second round or the next redirect, as k6 does. */
@@ -224,10 +239,13 @@ function* settle(prepared: Prepared, wire: WireResponse): Flow<K6Response> {
   for (;;) {
     const now = Date.now();
     const setCookies: string[] = [];
-    for (const [n, v] of response.headers)
-      if (n.length === 10 && n.toLowerCase() === 'set-cookie') setCookies.push(v);
+    const raw = response.headers;
+    for (let i = 0; i < raw.length; i += 2) {
+      const n = raw[i] as string;
+      if (n.length === 10 && n.toLowerCase() === 'set-cookie') setCookies.push(raw[i + 1] as string);
+    }
     if (current.jar && setCookies.length > 0)
-      current.jar.jar.storeFromResponse(setCookies, new URL(current.wire.url), now);
+      current.jar.storeFromResponse(setCookies, new URL(current.wire.url), now);
     const next = followUp(current, response);
     if (!next) {
       if (response.error && vu().options.throw === true) throw new K6ScriptError(response.error);
@@ -241,7 +259,11 @@ function* settle(prepared: Prepared, wire: WireResponse): Flow<K6Response> {
 function followUp(p: Prepared, response: WireResponse): Prepared | undefined {
   // Only a digest challenge or a redirect has a follow-up.
   if (response.status !== 401 && (response.status < 301 || response.status > 308)) return undefined;
-  const header = (name: string) => response.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+  const header = (name: string) => {
+    const raw = response.headers;
+    for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name) return raw[i + 1];
+    return undefined;
+  };
   if (
     response.status === 401 &&
     p.params.auth === 'digest' &&
@@ -281,8 +303,8 @@ function followUp(p: Prepared, response: WireResponse): Prepared | undefined {
     method,
     url: to,
     headers,
-    tags: { ...p.wire.tags, url: to, name: p.params.tags?.name ?? to },
   };
+  if (p.wire.tags) wire.tags = { ...p.wire.tags, url: to, name: p.params.tags?.name ?? to };
   if (!keepBody) delete wire.body;
   addCookies(wire, p.jar, undefined);
   return { ...p, wire, bodyText: keepBody ? p.bodyText : '', redirectsLeft: p.redirectsLeft - 1 };
@@ -304,7 +326,8 @@ type BatchItem =
   | { method?: string; url: unknown; body?: unknown; params?: Params };
 
 function prepareItem(item: BatchItem): Prepared {
-  if (typeof item === 'string' || item instanceof TemplatedUrl) return prepare('GET', item, undefined);
+  if (typeof item === 'string' || item instanceof TemplatedUrl)
+    return prepare('GET', item, undefined, undefined);
   if (Array.isArray(item)) return prepare(String(item[0]).toUpperCase(), item[1], item[2], item[3] as Params);
   return prepare(String(item.method ?? 'GET').toUpperCase(), item.url, item.body, item.params);
 }

@@ -3,12 +3,9 @@
  * set on the user's variables only when none failed, as Artillery does.
  */
 import { jsonPath } from '../flow-runner.js';
-import { asList } from './artillery-script.js';
+import { asList, isObj, type Obj } from '../plain-values.js';
 import type { ArtilleryContext, HookResponse } from './artillery-vu.js';
 import { template } from './template.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** capture and match (json, header, regexp): captured values set on the context; true when one failed. */
 export function captureInto(params: Obj, response: HookResponse, context: ArtilleryContext): boolean {

@@ -6,14 +6,12 @@
  * (thresholds as `metric < max`, conditions as expressions, maxErrorRate, the legacy p95: keys).
  */
 import type { LoadSummary } from '../load-metrics.js';
+import { isObj, type Obj } from '../plain-values.js';
 import type { ThresholdResult } from '../thresholds.js';
 import { Trend, type TrendStats } from '../trend.js';
 import type { ArtilleryContext, HookResponse } from './artillery-vu.js';
 import { evaluate } from './expression.js';
 import { getPath, template } from './template.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What processor functions get as `events`. */
 export interface Events {

@@ -8,12 +8,11 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { resolveUrl } from '../flow-runner.js';
 import { type FormPart, multipartBody } from '../multipart.js';
+import { isObj, type Obj } from '../plain-values.js';
 import type { ArtilleryScript } from './artillery-script.js';
 import type { ArtilleryContext } from './artillery-vu.js';
 import { template } from './template.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const USER_AGENT = 'Artillery (https://artillery.io)';
 
 export interface BuiltRequest {

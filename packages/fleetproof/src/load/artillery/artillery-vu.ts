@@ -9,17 +9,16 @@ import { pathToFileURL } from 'node:url';
 import type { VuContext } from '../flow-runner.js';
 import type { LoadResponse } from '../http-client.js';
 import { CookieJar } from '../k6/cookie-jar.js';
+import { asList, isObj, type Obj } from '../plain-values.js';
 import { captureInto } from './artillery-capture.js';
 import { type ArtilleryMetrics, type Events, expectations } from './artillery-plugins.js';
 import { type BuiltRequest, buildRequest } from './artillery-request.js';
-import { type ArtilleryScript, asList } from './artillery-script.js';
+import type { ArtilleryScript } from './artillery-script.js';
 import { artilleryDuration } from './durations.js';
 import { evaluate } from './expression.js';
 import { getPath, randomNumber, randomString, type TemplateContext, template } from './template.js';
 
-type Obj = Record<string, unknown>;
 type Hook = (...args: unknown[]) => unknown;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
 /** A request step's method key (get, post, …), found once per step. */
 const methodOf = new WeakMap<Obj, string>();

@@ -5,12 +5,10 @@ import {
   readArtilleryScript,
 } from '../artillery/artillery-script.js';
 import { artilleryDuration } from '../artillery/durations.js';
+import { isObj } from '../plain-values.js';
 import type { Flow, LoadPlan } from '../plan.js';
 import type { ArrivalPhase } from '../schedule/arrivals.js';
 import { UnsupportedInScript } from './unsupported.js';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * An Artillery v2 test as a plan, prepared as `artillery run` prepares it (artillery/artillery-script.ts) and

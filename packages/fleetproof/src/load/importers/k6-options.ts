@@ -1,11 +1,10 @@
+import { isObj, type Obj } from '../plain-values.js';
 import type { Executor, ScenarioPlan, ThresholdSpec } from '../plan.js';
 import type { ArrivalPhase } from '../schedule/arrivals.js';
 import { parseDuration } from '../schedule/durations.js';
 import { validateThreshold } from '../thresholds.js';
 import { rejectUnknownKeys, UnsupportedInScript } from './unsupported.js';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown, where: string): number => {
   if (typeof v !== 'number') throw new Error(`${where}: got ${JSON.stringify(v)}, expected a number`);
   return v;

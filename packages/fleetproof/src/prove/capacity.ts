@@ -55,6 +55,26 @@ export function findBreakPoint(
   return undefined;
 }
 
+/**
+ * The fleet's size at the start of its run: as many instances as target tracking wants at the breaking rate
+ * (rate × CPU per arrival ÷ target, as desired = ceil(instances × metric ÷ target)), within min..max.
+ * Starting at `min` instead made the hold a race between a queue and a scale-out that the fleet sometimes
+ * lost: a break is seen only once the queue holds seconds of work, so the breaking rate overstates what one
+ * instance serves, and this machine's speed moves 2× between minutes. E.g. 358/s at 0.4%/arrival → 143% of
+ * one instance → 3 at a 50% target. Pure; without a measured cost, `min`.
+ */
+export function fleetStart(o: {
+  min: number;
+  max: number;
+  rate: number;
+  costPerArrival: number | undefined;
+  targetCpuPercent: number;
+}): number {
+  if (o.costPerArrival === undefined || o.costPerArrival <= 0) return o.min;
+  const wanted = Math.ceil((o.rate * o.costPerArrival) / o.targetCpuPercent - 1e-9);
+  return Math.min(o.max, Math.max(o.min, wanted));
+}
+
 /** The verdict: one instance breaks on the ramp, and the fleet holds the rate that broke it. */
 export function judgeCapacity(rec: CapacityRecording, sl: ServiceLevel): Check[] {
   const b = rec.breakPoint;
@@ -149,13 +169,29 @@ export async function capacity(
     }
   }
   const breakPoint = single.breakPoint;
+  const cost = costPerArrival(single.run, single.loadStartMs, ramp);
+  const start = breakPoint
+    ? fleetStart({
+        min: fleetMin,
+        max: fleetMax,
+        rate: breakPoint.rate,
+        costPerArrival: cost,
+        targetCpuPercent: config.scaling.targetCpuPercent,
+      })
+    : fleetMin;
+  if (start > fleetMin && breakPoint && cost !== undefined)
+    overrides.push({
+      section: 'scaling.min (fleet run)',
+      value: String(start),
+      why: `what target tracking wants at the breaking rate: ${breakPoint.rate}/s × ${cost.toFixed(3)}% CPU per arrival/s ÷ ${config.scaling.targetCpuPercent}% target, so the hold does not race a scale-out`,
+    });
 
   const fleet = await ExperimentFleet.start(context, {
     label: 'capacity: fleet',
-    setup: `${fleetMin}–${fleetMax} instances (${instance.cpus} vCPU each), target tracking at ${config.scaling.targetCpuPercent}% CPU`,
+    setup: `${start}–${fleetMax} instances (${instance.cpus} vCPU each), target tracking at ${config.scaling.targetCpuPercent}% CPU`,
     override: {
       instance,
-      scaling: { min: fleetMin, max: fleetMax, desired: fleetMin, enabled: true },
+      scaling: { min: start, max: fleetMax, desired: start, enabled: true },
       balancer,
     },
     instanceEnv: settings.env,
@@ -223,7 +259,7 @@ export async function capacity(
     explanation: [
       `Load: ${load.name}, each arrival one virtual user running one of its flows. One instance gets arrivals rising from ${ramp.from}/s towards ${ramp.to}/s over ${ramp.seconds.toFixed(0)} s, then ${ramp.to}/s for ${(holdMs / 1000).toFixed(0)} s; the ramp stops 3 s after two seconds in a row break the service level (${describeServiceLevel(sl)}).`,
       breakPoint
-        ? `The fleet (${fleetMin}–${fleetMax} instances) then gets the same ramp up to ${breakPoint.rate}/s, held for ${(holdMs / 1000).toFixed(0)} s.`
+        ? `The fleet (${start}–${fleetMax} instances) then gets the same ramp up to ${breakPoint.rate}/s, held for ${(holdMs / 1000).toFixed(0)} s.`
         : 'No second broke the service level, so there was no breaking load for the fleet to hold.',
     ],
   };

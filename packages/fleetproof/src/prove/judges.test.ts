@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findBreakPoint, judgeCapacity } from './capacity.js';
+import { findBreakPoint, fleetStart, judgeCapacity } from './capacity.js';
 import { judgeCrash } from './crash.js';
 import { judgeDeploy } from './deploy.js';
 import { event, fleetSecond, loadSecond, run, summary } from './recording-builders.test-support.js';
@@ -26,6 +26,23 @@ describe('capacity: where one instance breaks, and whether the fleet holds it', 
     // Seconds with almost no traffic say nothing about a rate.
     expect(findBreakPoint([loadSecond(2000, 3, 3), loadSecond(3000, 4, 4)], 1000, ramp, sl)).toBeUndefined();
   });
+
+  it.each([
+    // rate, CPU % per arrival/s, min, max → instances at the start of the fleet's run
+    [358, 0.4, 2, 4, 3], // 143% of one instance at a 50% target: 3
+    [300, 0.5, 2, 4, 3], // exactly 150% → 3 (no rounding up past an exact fit)
+    [40, 3.3, 2, 4, 3],
+    [800, 1, 2, 4, 4], // wants 16: capped at max
+    [10, 0.5, 2, 4, 2], // wants 1: never under min
+    [358, undefined, 2, 4, 2], // no measured cost: min
+  ])(
+    'the fleet starts where target tracking wants it (%s/s at %s%% per arrival/s, min %s, max %s → %s)',
+    (rate, cost, min, max, want) => {
+      expect(
+        fleetStart({ min, max, rate, costPerArrival: cost as number | undefined, targetCpuPercent: 50 }),
+      ).toBe(want);
+    },
+  );
 
   const breakPoint = { atMs: 7000, rate: 70, reason: 'p99 1500 ms' };
   it.each([

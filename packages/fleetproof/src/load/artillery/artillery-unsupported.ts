@@ -4,6 +4,7 @@
  */
 import { asList, isObj, type Obj } from '../plain-values.js';
 
+const SINGLE_KEY_STEPS = ['think', 'log', 'function'];
 const CONFIG_KEYS = [
   'target',
   'phases',
@@ -120,16 +121,10 @@ function checkSteps(
       problems.push({ at: here, what: `${where(here)} that is not a mapping` });
       continue;
     }
-    if ('think' in step) {
-      unknown(step, here, ['think']);
-      continue;
-    }
-    if ('log' in step) {
-      unknown(step, here, ['log']);
-      continue;
-    }
-    if ('function' in step) {
-      unknown(step, here, ['function']);
+    // Steps that are one key and nothing else.
+    const single = SINGLE_KEY_STEPS.find((key) => key in step);
+    if (single) {
+      unknown(step, here, [single]);
       continue;
     }
     if ('parallel' in step) {

@@ -1,12 +1,12 @@
 import type { VuContext } from '../flow-runner.js';
-import type { LoadHttpClient, LoadRequest, LoadResponse } from '../http-client.js';
+import type { LoadHttpClient } from '../http-client.js';
 import type { LoadMetrics } from '../load-metrics.js';
 import { parseDuration } from '../schedule/durations.js';
+import { sendK6Request } from './host-requests.js';
 import { InlineVu } from './inline-vu.js';
 import type { K6Metrics } from './k6-metrics.js';
 import { type ScriptModule, VuThread } from './vu-thread.js';
 import type {
-  ExpectedStatuses,
   HostCall,
   InstanceState,
   IterationEnd,
@@ -15,18 +15,6 @@ import type {
   WireRequest,
   WireResponse,
 } from './wire.js';
-
-/** k6's error codes for transport failures (k6 docs, "Error codes"). */
-const ERROR_CODES: Record<string, number> = {
-  ETIMEDOUT: 1050,
-  ECONNREFUSED: 1212,
-  ECONNRESET: 1220,
-  EOTHER: 1000,
-};
-
-export function isExpected(status: number, expected: ExpectedStatuses): boolean {
-  return expected.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
-}
 
 export interface ScenarioInfo {
   name: string;
@@ -266,42 +254,11 @@ export class K6Host {
     };
   }
 
-  private async send(request: WireRequest, vu: VuContext | undefined, first: boolean): Promise<WireResponse> {
-    const { client, metrics, k6, now } = this.io;
+  private send(request: WireRequest, vu: VuContext | undefined, first: boolean): Promise<WireResponse> {
     // An open-model iteration's first request is timed from when it was due (no coordinated omission).
-    const startAt = (first ? vu?.intendedStartAt : undefined) ?? now();
+    const startAt = (first ? vu?.intendedStartAt : undefined) ?? this.io.now();
     if (vu && first) vu.intendedStartAt = undefined;
-    const options: LoadRequest = {
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      wantBody: request.responseType !== 'none',
-      timeoutMs: request.timeoutMs,
-      startAt,
-    };
-    if (request.body !== undefined)
-      options.body = typeof request.body === 'string' ? request.body : Buffer.from(request.body);
-    const response = await client.request(options);
-    const failed = response.status === 0 || !isExpected(response.status, request.expected);
-    metrics.request({
-      status: response.status,
-      outcome: response.outcome,
-      bytesIn: response.bytesIn,
-      bytesOut: response.bytesOut,
-      durationMs: response.durationMs,
-      waitingMs: response.waitingMs,
-      failed,
-    });
-    if (k6.wantsHttpTags) {
-      const tags = {
-        ...request.tags,
-        status: String(response.status),
-        expected_response: String(!failed),
-        proto: 'HTTP/1.1',
-      };
-      k6.addHttp(tags, response.durationMs, response.waitingMs, failed);
-    }
-    return toWire(response, request);
+    return sendK6Request(this.io, request, startAt);
   }
 
   async close(): Promise<void> {
@@ -310,51 +267,4 @@ export class K6Host {
     this.spare.length = 0;
     await Promise.all(all.map((t) => t.terminate()));
   }
-}
-
-const NO_HEADERS: readonly string[] = Object.freeze([]);
-
-/** The host and port a URL reaches (k6's remote_ip / remote_port), parsed once per URL. */
-const remotes = new Map<string, { ip: string; port: number }>();
-function remoteOf(href: string): { ip: string; port: number } {
-  let remote = remotes.get(href);
-  if (!remote) {
-    const url = new URL(href);
-    remote = {
-      ip: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-    };
-    if (remotes.size > 10_000) remotes.clear();
-    remotes.set(href, remote);
-  }
-  return remote;
-}
-
-function toWire(response: LoadResponse, request: WireRequest): WireResponse {
-  const remote = response.status ? remoteOf(request.url) : undefined;
-  return {
-    status: response.status,
-    statusText: response.status ? `${response.status} ${response.statusText}`.trim() : '',
-    proto: response.status ? 'HTTP/1.1' : '',
-    headers: (response.status && response.rawHeaders) || NO_HEADERS,
-    body:
-      request.responseType === 'none' || response.status === 0
-        ? null
-        : request.responseType === 'binary'
-          ? new Uint8Array(response.bytes)
-          : response.body,
-    error: response.error ?? '',
-    errorCode: response.status === 0 ? (ERROR_CODES[response.outcome] ?? 1000) : 0,
-    remoteIp: remote?.ip ?? '',
-    remotePort: remote?.port ?? 0,
-    timings: {
-      duration: response.durationMs,
-      waiting: response.waitingMs,
-      sending: 0,
-      receiving: Math.max(0, response.durationMs - response.waitingMs),
-      blocked: 0,
-      connecting: 0,
-      tls_handshaking: 0,
-    },
-  };
 }

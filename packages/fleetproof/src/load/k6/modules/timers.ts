@@ -69,8 +69,10 @@ export function clearInterval(handle: unknown) {
   }
 }
 
-/** Resolves when no timer of the script is pending. */
-/** undefined when no timer is pending (the common case: an iteration need not wait a turn for nothing). */
+/**
+ * Resolves when no timer of the script is pending; undefined when none is now (the common case: an iteration
+ * need not wait a turn for nothing).
+ */
 export function timersIdle(): Promise<void> | undefined {
   if (pending === 0) return undefined;
   return new Promise((resolve) => idle.push(resolve));

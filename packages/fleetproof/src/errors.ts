@@ -15,6 +15,10 @@ export const ERROR_CODES = {
     summary: 'The embedded database directory is used by another running fleetproof.',
   },
   FLEET_ERR_MIGRATE: { exitCode: 4, summary: 'The service migrate command failed.' },
+  FLEET_ERR_BUILD: {
+    exitCode: 4,
+    summary: 'A release could not be checked out from git or its service.build command failed.',
+  },
   FLEET_ERR_REFRESH_IN_PROGRESS: { exitCode: 6, summary: 'An instance refresh is already running.' },
   FLEET_ERR_DEPLOY_FAILED: { exitCode: 7, summary: 'The instance refresh failed or was rolled back.' },
   FLEET_ERR_NOT_RUNNING: { exitCode: 8, summary: 'No running fleet (start one with fleetproof up).' },

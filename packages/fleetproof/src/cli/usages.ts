@@ -17,8 +17,12 @@ export const statusUsage =
 export const scaleUsage =
   'fleetproof scale --desired N\n  Sets the auto scaling group desired capacity (min..max).';
 
-export const deployUsage =
-  'fleetproof deploy --version V\n  Instance refresh to a new APP_VERSION, with progress until done; exit 7 if it fails or rolls back.';
+export const deployUsage = `fleetproof deploy --ref <git-ref> [--version V] | --version V
+  Instance refresh to a new version, with progress until done; exit 7 if it fails or rolls back.
+  --ref: the commit checked out under .fleetproof/releases/<sha>, built once with service.build (cached,
+  the last 5 kept), its database.migrateCommand run on the shared database while the old version serves,
+  then instances launched from it with APP_VERSION = the short sha (or --version). --version alone: the
+  same build with another APP_VERSION.`;
 
 export const downUsage = 'fleetproof down\n  Stops the running fleet (as Ctrl-C on `up` does).';
 

@@ -61,6 +61,13 @@ export const configSchema = z
         /** Values may use {{ db.host }}, {{ db.port }}, {{ db.user }}, {{ db.password }}, {{ db.name }}, {{ db.url }} and {{ env.NAME }} (the environment or .env). */
         env: z.record(z.string(), z.string()).default({}),
         dockerfile: z.string().optional(),
+        /**
+         * Run once per release (`fleetproof deploy --ref`) in that commit's folder before its instances start,
+         * e.g. "npm ci && npm run build". A string runs through /bin/sh; an array runs as it is.
+         */
+        build: z
+          .union([z.string().min(1, 'a shell command, e.g. "npm ci && npm run build"'), command])
+          .optional(),
       })
       .strict(),
     /** Absent: the service has no database and fleetproof starts none. */

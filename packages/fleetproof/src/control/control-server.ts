@@ -5,7 +5,8 @@ import { FleetError } from '../errors.js';
 export interface ControlHandlers {
   status(): object;
   scale(desired: number): object;
-  deploy(version: string): object;
+  /** `release`: a folder under .fleetproof/releases that `deploy --ref` prepared. */
+  deploy(request: { version: string; release?: { sha: string; root: string } }): object | Promise<object>;
   deployStatus(id: string): object | undefined;
   events(since: number): object[];
   metrics(): string;
@@ -73,7 +74,17 @@ export class ControlServer {
       const body = await readJson(req);
       if (typeof body.version !== 'string')
         throw new FleetError('FLEET_ERR_USAGE', 'version: expected a string such as "V2"');
-      return send(res, 202, this.handlers.deploy(body.version));
+      const release = body.release as { sha?: unknown; root?: unknown } | undefined;
+      if (release !== undefined && (typeof release.sha !== 'string' || typeof release.root !== 'string'))
+        throw new FleetError('FLEET_ERR_USAGE', 'release: expected { sha, root } from deploy --ref');
+      return send(
+        res,
+        202,
+        await this.handlers.deploy({
+          version: body.version,
+          ...(release ? { release: { sha: String(release.sha), root: String(release.root) } } : {}),
+        }),
+      );
     }
     if (req.method === 'GET' && url.pathname.startsWith('/deploy/')) {
       const found = this.handlers.deployStatus(decodeURIComponent(url.pathname.slice('/deploy/'.length)));

@@ -9,11 +9,11 @@ import { describeGroup, type GroupStatus } from './group-status.js';
 import { newInstanceId } from './instance-id.js';
 import { isActive, isWarming } from './instance-predicates.js';
 import type { InstanceProcess, Launcher } from './process-launcher.js';
-import type { Action, GroupState, InstanceView, ReasonCode, RefreshState } from './types.js';
+import type { Action, GroupState, InstanceView, ReasonCode, RefreshState, ReleaseSource } from './types.js';
 
 export interface FleetEvent {
   readonly t: number;
-  readonly source: 'asg' | 'target' | 'instance' | 'balancer';
+  readonly source: 'asg' | 'target' | 'instance' | 'balancer' | 'release';
   readonly reason: string;
   readonly message: string;
   readonly data?: object;
@@ -37,6 +37,8 @@ export interface InstanceRecord {
   view: InstanceView;
   readonly process: InstanceProcess;
   readonly appVersion: string;
+  /** The release it runs (deploy --ref); undefined: the project's own folder. */
+  readonly release: ReleaseSource | undefined;
   /** Set once termination starts; everyone who wants the instance gone awaits the same sequence. */
   terminated?: Promise<void>;
 }
@@ -50,6 +52,8 @@ export class AutoScalingGroup {
   private readonly records = new Map<string, InstanceRecord>();
   /** Launch template versions: index = version number, value = the APP_VERSION it launches. */
   private readonly templates: string[];
+  /** The release each launch template version starts from (undefined: the project's own folder). */
+  private readonly releases: (ReleaseSource | undefined)[] = [undefined, undefined];
   private readonly cpu: CpuDatapoints;
   private readonly refreshes = new Map<string, RefreshState>();
   private timer: NodeJS.Timeout | undefined;
@@ -104,19 +108,21 @@ export class AutoScalingGroup {
     this.tick();
   }
 
-  /** Starts an instance refresh to a new app version; returns its state (see refreshStatus). */
-  startRefresh(appVersion: string): RefreshState {
-    if (this.state.refresh?.status === 'in-progress') {
-      throw new FleetError(
-        'FLEET_ERR_REFRESH_IN_PROGRESS',
-        `instance refresh ${this.state.refresh.id} is still in progress`,
-      );
-    }
+  /**
+   * Starts an instance refresh to a new app version (built from a release, or the same build with another
+   * APP_VERSION); returns its state (see refreshStatus).
+   */
+  startRefresh(appVersion: string, release?: ReleaseSource): RefreshState {
+    this.assertNoRefresh();
     const now = this.options.clock.now();
     const fromVersion = this.state.launchVersion;
     const toVersion = this.templates.push(appVersion) - 1;
+    this.releases[toVersion] = release;
     const totalToReplace = this.state.instances.filter(
-      (i) => isActive(i) && this.templates[i.templateVersion] !== appVersion,
+      (i) =>
+        isActive(i) &&
+        (this.templates[i.templateVersion] !== appVersion ||
+          this.releases[i.templateVersion]?.sha !== release?.sha),
     ).length;
     const refresh: RefreshState = {
       id: `ir-${now.toString(36)}`,
@@ -139,6 +145,16 @@ export class AutoScalingGroup {
     );
     this.tick();
     return this.refreshes.get(refresh.id) ?? refresh;
+  }
+
+  /** Throws while an instance refresh runs (one at a time, as AWS allows). */
+  assertNoRefresh(): void {
+    if (this.state.refresh?.status === 'in-progress') {
+      throw new FleetError(
+        'FLEET_ERR_REFRESH_IN_PROGRESS',
+        `instance refresh ${this.state.refresh.id} is still in progress`,
+      );
+    }
   }
 
   refreshStatus(id: string): RefreshState | undefined {
@@ -193,7 +209,8 @@ export class AutoScalingGroup {
     const appVersion = this.templates[templateVersion] ?? '';
     const address = this.options.addresses.allocate();
     const { host, port } = address;
-    const process = this.options.launcher.launch({ id, appVersion, address });
+    const release = this.releases[templateVersion];
+    const process = this.options.launcher.launch({ id, appVersion, address, cwd: release?.root });
     const view: InstanceView = {
       id,
       templateVersion,
@@ -203,15 +220,16 @@ export class AutoScalingGroup {
       running: process.running(),
       targetHealth: 'unused',
     };
-    this.records.set(id, { view, process, appVersion });
+    this.records.set(id, { view, process, appVersion, release });
     this.state = { ...this.state, instances: [...this.state.instances, view] };
     this.emit(
       'instance',
       'InstanceLaunched',
-      `${id} (${appVersion}) launched at ${host}:${port}, pid ${process.pid}`,
+      `${id} (${appVersion}${release ? ` from release ${release.sha.slice(0, 7)}` : ''}) launched at ${host}:${port}, pid ${process.pid}`,
       {
         instanceId: id,
         appVersion,
+        ...(release ? { release: release.sha } : {}),
         cause: reason,
       },
     );

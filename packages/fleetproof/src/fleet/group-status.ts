@@ -8,6 +8,8 @@ import type { GroupState, InstanceView, RefreshState } from './types.js';
 export interface InstanceStatus {
   id: string;
   appVersion: string;
+  /** The git commit it runs (deploy --ref), or undefined for the project's own folder. */
+  release: string | undefined;
   templateVersion: number;
   lifecycle: InstanceView['lifecycle'];
   health: InstanceView['targetHealth'];
@@ -48,9 +50,10 @@ export function describeGroup(input: {
     min: input.policies.scaling.min,
     max: input.policies.scaling.max,
     launchAppVersion: templates[state.launchVersion] ?? '',
-    instances: input.records.map(({ view, process, appVersion }) => ({
+    instances: input.records.map(({ view, process, appVersion, release }) => ({
       id: view.id,
       appVersion,
+      release: release?.sha,
       templateVersion: view.templateVersion,
       lifecycle: view.lifecycle,
       // Live from the target group: the view's copy is only as fresh as the last reconcile tick.

@@ -16,6 +16,8 @@ export interface LaunchSpec {
   readonly id: string;
   readonly appVersion: string;
   readonly address: InstanceAddress;
+  /** Its working directory when not the project's (a release's folder). */
+  readonly cwd?: string | undefined;
 }
 
 export interface InstanceProcess {
@@ -92,7 +94,7 @@ export class ProcessLauncher implements Launcher {
     });
     const [file, ...args] = script ? ['/bin/sh', '-c', script, 'sh', ...o.command] : o.command;
     const child = spawn(file as string, args, {
-      cwd: o.cwd,
+      cwd: spec.cwd ?? o.cwd,
       detached: true,
       stdio: ['ignore', logFd, logFd],
       env: {

@@ -16,6 +16,13 @@ export interface InstanceView {
   readonly terminationReason?: ReasonCode;
 }
 
+/** Where a launch template's instances start: a release built from a git commit (releases/). */
+export interface ReleaseSource {
+  readonly sha: string;
+  /** The project's folder in the release: the instances' working directory. */
+  readonly root: string;
+}
+
 /** One closed metric period: average CPU % over the instances that counted (not warming up). */
 export interface Datapoint {
   readonly endsAt: number;

@@ -40,24 +40,30 @@ export function templateEnv(root: string): Record<string, string | undefined> {
   return { ...readDotEnv(root), ...process.env };
 }
 
-/** Runs database.migrateCommand once, with the database as the service reads it (host's view). */
+/**
+ * Runs database.migrateCommand once, with the database as the service reads it (host's view), in `cwd`: the
+ * project's folder, or a release's (whose migrations are that commit's). Returns its last output line.
+ */
 export async function migrateOnce(
   root: string,
   config: FleetproofConfig,
   connection: DbConnection | undefined,
   say: (line: string) => void,
-): Promise<void> {
+  cwd = root,
+): Promise<string | undefined> {
   const command = config.database?.migrateCommand;
-  if (!command) return;
+  if (!command) return undefined;
   const scope: TemplateScope = { db: connection, env: templateEnv(root) };
   const argv = command.map((arg, i) => fillTemplate(arg, scope, `database.migrateCommand[${i}]`));
   const migration = await runCommand(argv, {
-    cwd: root,
+    cwd,
     env: { ...process.env, ...serviceEnvironment(config, scope) },
   });
   if (migration.code !== 0) {
     const where = connection ? ` (database ${redactUrl(connection.url)})` : '';
     throw new FleetError('FLEET_ERR_MIGRATE', `migrate failed${where}: ${migration.output}`);
   }
-  say(`migrate: ${migration.output.split('\n').at(-1) ?? 'done'}`);
+  const last = migration.output.split('\n').at(-1) || 'done';
+  say(`migrate: ${last}`);
+  return last;
 }

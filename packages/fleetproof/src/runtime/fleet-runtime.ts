@@ -17,7 +17,9 @@ import { RunFolder } from '../metrics/run-folder.js';
 import { type SeriesPoint, SeriesSampler } from '../metrics/series-sampler.js';
 import { stateDir } from '../project.js';
 import { serviceEnvironment } from '../service/connection-env.js';
+import { deployVersion } from './deploy-version.js';
 import { migrateOnce, openFleetDatabase, templateEnv } from './fleet-database.js';
+import { releaseInProject } from './release-in-project.js';
 
 export interface FleetOptions {
   readonly root: string;
@@ -243,7 +245,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         group.setDesired(desired);
         return group.status();
       },
-      deploy: (version) => group.startRefresh(version),
+      deploy: ({ version, release }) =>
+        deployVersion(
+          { root, config, connection: db.connection, group, now: () => clock.now(), record, say },
+          { version, release: release && releaseInProject(root, release) },
+        ),
       deployStatus: (id) => {
         const refresh = group.refreshStatus(id);
         return refresh && { refresh, group: group.status() };

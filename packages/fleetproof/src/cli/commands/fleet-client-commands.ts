@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/load-config.js';
 import { control, currentRun } from '../../control/control-client.js';
 import { FleetError } from '../../errors.js';
 import type { GroupStatus } from '../../fleet/group-status.js';
 import type { RefreshState } from '../../fleet/types.js';
+import type { RunInfo } from '../../metrics/run-folder.js';
 import { findProjectRoot, stateDir } from '../../project.js';
 import { bold, dim, green, line, red } from '../output.js';
 import { statusTable } from '../status-format.js';
@@ -40,22 +42,62 @@ export async function scaleCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+const VERSION = /^[\w.-]{1,64}$/;
+
+/** --ref: the commit's release, checked out and built (or cached) before the fleet is asked to deploy it. */
+async function releaseFor(ref: string, version: string | undefined, info: RunInfo) {
+  const root = findProjectRoot();
+  const config = await loadConfig(root);
+  const { prepareRelease, pruneReleases } = await import('../../releases/release-store.js');
+  const release = await prepareRelease({
+    root,
+    ref,
+    build: config.service.build,
+    env: { ...process.env, ...(version ? { APP_VERSION: version } : {}) },
+    onLine: (text) => line(dim(`  ${text}`)),
+  });
+  const status = await control<{ group: GroupStatus }>(info, 'GET', '/status');
+  const inUse = new Set([
+    release.sha,
+    ...status.group.instances.flatMap((i) => (i.release ? [i.release] : [])),
+  ]);
+  const pruned = await pruneReleases(root, inUse);
+  if (pruned.length > 0)
+    line(dim(`  pruned ${pruned.length} old release(s): ${pruned.map((s) => s.slice(0, 7)).join(', ')}`));
+  return release;
+}
+
 export async function deployCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { version: { type: 'string' } }, strict: true });
-  if (!values.version || !/^[\w.-]{1,64}$/.test(values.version)) {
+  const { values } = parseArgs({
+    args: argv,
+    options: { version: { type: 'string' }, ref: { type: 'string' } },
+    strict: true,
+  });
+  if (values.version !== undefined ? !VERSION.test(values.version) : values.ref === undefined) {
     throw new FleetError(
       'FLEET_ERR_USAGE',
-      `--version: got ${JSON.stringify(values.version)}, expected letters, digits, dot, dash or underscore`,
+      `--version: got ${JSON.stringify(values.version)}, expected letters, digits, dot, dash or underscore (or --ref <git-ref> to deploy a commit)`,
     );
   }
   const info = run();
-  const started = await control<RefreshState>(info, 'POST', '/deploy', { version: values.version });
+  const release = values.ref === undefined ? undefined : await releaseFor(values.ref, values.version, info);
+  const version = values.version ?? (release?.shortSha as string);
+  const asked = Date.now();
+  if (release)
+    line(
+      dim(
+        `  deploying ${version} from release ${release.shortSha}: its migrations first, then the instance refresh`,
+      ),
+    );
+  const started = await control<RefreshState>(info, 'POST', '/deploy', {
+    version,
+    ...(release ? { release: { sha: release.sha, root: release.root } } : {}),
+  });
   line(
-    `${bold('instance refresh')} ${started.id} → ${values.version}: ${started.totalToReplace} instance(s) to replace`,
+    `${bold('instance refresh')} ${started.id} → ${version}: ${started.totalToReplace} instance(s) to replace`,
   );
-  let since = started.startedAt - 1;
+  let since = asked - 1;
   for (;;) {
-    await new Promise((r) => setTimeout(r, 500));
     const events = await control<{ t: number; reason: string; message: string }[]>(
       info,
       'GET',
@@ -67,10 +109,13 @@ export async function deployCommand(argv: string[]): Promise<number> {
       line(`${dim(`${at}s`)} ${event.reason.padEnd(32)} ${event.message}`);
     }
     const { refresh } = await control<{ refresh: RefreshState }>(info, 'GET', `/deploy/${started.id}`);
-    if (refresh.status === 'in-progress') continue;
+    if (refresh.status === 'in-progress') {
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
     const took = ((Date.now() - started.startedAt) / 1000).toFixed(1);
     if (refresh.status === 'successful') {
-      line(green(`deployed ${values.version}: refresh ${refresh.id} successful in ${took} s`));
+      line(green(`deployed ${version}: refresh ${refresh.id} successful in ${took} s`));
       return 0;
     }
     line(
@@ -78,7 +123,7 @@ export async function deployCommand(argv: string[]): Promise<number> {
         `refresh ${refresh.id} ${refresh.status} after ${took} s (${refresh.failedLaunches} new instance(s) failed)`,
       ),
     );
-    throw new FleetError('FLEET_ERR_DEPLOY_FAILED', `deploy of ${values.version} ${refresh.status}`);
+    throw new FleetError('FLEET_ERR_DEPLOY_FAILED', `deploy of ${version} ${refresh.status}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,49 @@ async function toyProject(): Promise<{ dir: string; port: number }> {
   timing: { profile: 'fast', fast: { healthCheckGracePeriodSeconds: 2, deregistrationDelaySeconds: 1 } },
 };\n`,
   );
+  return { dir, port };
+}
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+    cwd,
+    encoding: 'utf8',
+  }).trim();
+
+/**
+ * A project in a git repository of its own whose service is its own code: main at the first commit ("hello"),
+ * branch `next` one commit on ("howdy"). The build records each run in builds.log, beside the project.
+ */
+async function gitProject(): Promise<{ dir: string; port: number }> {
+  const { dir, port } = await toyProject();
+  writeFileSync(
+    join(dir, 'server.mjs'),
+    `import { createServer } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+const says = readFileSync('greeting.txt', 'utf8') + ' ' + process.env.APP_VERSION;
+const built = existsSync('built.txt') ? readFileSync('built.txt', 'utf8').trim() : 'no';
+createServer((req, res) => res.writeHead(req.url === '/health' ? 200 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ says, built })))
+  .listen(Number(process.env.PORT), process.env.HOST);
+process.on('SIGTERM', () => process.exit(0));
+`,
+  );
+  writeFileSync(join(dir, 'greeting.txt'), 'hello');
+  writeFileSync(join(dir, '.gitignore'), '.fleetproof/\nbuilt.txt\nbuilds.log\n');
+  const config = join(dir, 'fleetproof.config.ts');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      /command: \[[^\]]*\]/,
+      `command: ['node', 'server.mjs'], build: 'echo "building $APP_VERSION"; echo "built $APP_VERSION" > built.txt; echo "$PWD" >> ${join(dir, 'builds.log')}'`,
+    ),
+  );
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'hello');
+  git(dir, 'checkout', '-q', '-b', 'next');
+  writeFileSync(join(dir, 'greeting.txt'), 'howdy');
+  git(dir, 'commit', '-q', '-am', 'howdy');
+  git(dir, 'checkout', '-q', 'main');
   return { dir, port };
 }
 
@@ -174,6 +217,69 @@ describe('fleetproof up / status / scale / deploy / down', () => {
       expect(deploy.out).toContain('[FLEET_ERR_DEPLOY_FAILED]');
       // The old version kept serving throughout, and still does.
       expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V1');
+    } finally {
+      await cli(dir, 'down');
+      await waitForExit(fleet.child.pid ?? 0, 30_000);
+    }
+  }, 120_000);
+
+  it('deploy --ref launches the commit built once under .fleetproof/releases, APP_VERSION its short sha', async () => {
+    const { dir, port } = await gitProject();
+    const fleet = up(dir);
+    stopAfter.push(fleet.child);
+    try {
+      await until(() => fleet.output().includes('ready:'), 30_000, 'up to be ready');
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).json()).toEqual({
+        says: 'hello V1',
+        built: 'no',
+      });
+      const next = git(dir, 'rev-parse', 'next');
+      const deploy = await cli(dir, 'deploy', '--ref', 'next');
+      expect(deploy.code, deploy.out).toBe(0);
+      expect(deploy.out).toMatch(new RegExp(`release ${next.slice(0, 7)} \\(next\\): checking out`));
+      expect(deploy.out).toContain(`build │ building ${next.slice(0, 7)}`);
+      expect(deploy.out).toContain(`deployed ${next.slice(0, 7)}`);
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).json()).toEqual({
+        says: `howdy ${next.slice(0, 7)}`,
+        built: `built ${next.slice(0, 7)}`,
+      });
+      const status = JSON.parse((await cli(dir, 'status', '--json')).out);
+      expect(status.group.instances.map((i: { release?: string }) => i.release)).toEqual([next]);
+      // The project's own folder is untouched: still the first commit, never built.
+      expect(readFileSync(join(dir, 'greeting.txt'), 'utf8')).toBe('hello');
+
+      // The same commit again under another name: the cached release, not a second build.
+      const again = await cli(dir, 'deploy', '--ref', next, '--version', 'V3');
+      expect(again.code, again.out).toBe(0);
+      expect(again.out).toContain('cached');
+      expect(again.out).not.toContain('build │');
+      expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).says).toBe('howdy V3');
+      expect(readFileSync(join(dir, 'builds.log'), 'utf8').trim().split('\n')).toHaveLength(1);
+
+      const unknown = await cli(dir, 'deploy', '--ref', 'no-such-ref');
+      expect(unknown.code).toBe(2);
+      expect(unknown.out).toContain('--ref: got "no-such-ref", expected a commit, branch or tag');
+
+      // Only a folder deploy --ref made can become instances' working directory.
+      const info = JSON.parse(
+        readFileSync(
+          join(
+            dir,
+            '.fleetproof',
+            'runs',
+            readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
+            'control.json',
+          ),
+          'utf8',
+        ),
+      );
+      const forged = await fetch(`${info.controlUrl}/deploy`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ version: 'X', release: { sha: 'a'.repeat(40), root: '/tmp' } }),
+      });
+      expect(forged.status).toBe(400);
+      expect((await forged.json()).error).toContain('expected a release folder under');
     } finally {
       await cli(dir, 'down');
       await waitForExit(fleet.child.pid ?? 0, 30_000);

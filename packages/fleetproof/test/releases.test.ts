@@ -39,7 +39,8 @@ const prepare = (root: string, ref: string, build: string | string[] | undefined
     root,
     ref,
     build,
-    env: { ...process.env, APP_VERSION: ref },
+    env: process.env,
+    version: ref,
     onLine: (l) => lines.push(l),
   });
 // The build appends to a file outside the worktree: how many times it ran, in which folder, with which version.

@@ -144,7 +144,11 @@ export class Balancer implements ExchangeOwner {
     target.latency.record(elapsed);
     this.counters.latency.record(elapsed);
     const isError = status >= 500 || failure === 'connect' || failure === 'reset' || failure === 'timeout';
-    if (isError) target.errors += 1;
+    if (isError) {
+      target.errors += 1;
+      const kind = failure && failure !== 'client-closed' ? failure : String(status);
+      target.errorKinds[kind] = (target.errorKinds[kind] ?? 0) + 1;
+    }
     this.observeOutlier(target, isError);
   }
 

@@ -31,6 +31,8 @@ export class TargetGroup extends EventEmitter {
   private readonly targets = new Map<string, Target>();
   /** Targets new requests may go to; rebuilt on every state change, read on every request. */
   private routableCache: Target[] = [];
+  /** Deregistered since the metrics sampler last looked (takeRemoved). */
+  private readonly removed: Target[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -55,6 +57,14 @@ export class TargetGroup extends EventEmitter {
 
   all(): Target[] {
     return [...this.targets.values()];
+  }
+
+  /**
+   * Targets removed since the last call: their counters for the second they left in still belong to that
+   * second (the metrics sampler reports them once more), or a deregistered target's last errors are lost.
+   */
+  takeRemoved(): Target[] {
+    return this.removed.splice(0);
   }
 
   /**
@@ -116,6 +126,7 @@ export class TargetGroup extends EventEmitter {
       for (const request of [...target.active]) request.abort(error);
     }
     this.targets.delete(id);
+    this.removed.push(target);
     this.transition(target, 'unused', 'Target.NotRegistered');
     await target.pool.destroy().catch(() => {});
   }

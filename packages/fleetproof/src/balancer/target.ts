@@ -42,6 +42,8 @@ export class Target {
   /** Counters for the current second, reset by the metrics sampler. */
   requests = 0;
   errors = 0;
+  /** This second's errors by kind: the HTTP status ("500") or the transport failure ("connect"). */
+  errorKinds: Record<string, number> = {};
   /** Every request that ended on this target, answered or failed, since it was registered (never reset). */
   completedTotal = 0;
   readonly latency = new LatencyHistogram();

@@ -132,6 +132,17 @@ const deploy = z
     ...common,
     ...steady,
     deployAfterSeconds: seconds(3600).default(5),
+    /**
+     * A git ref to deploy (a branch, tag or commit): its release is built with service.build, migrated on a
+     * scratch database the running version also uses, and rolled out. Absent: the same build with the next
+     * APP_VERSION.
+     */
+    ref: z.string().min(1).optional(),
+    /** The new version's APP_VERSION (default: the ref's short sha, or the next version). */
+    version: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, dot, dash or underscore (1-64)')
+      .optional(),
     /** Optional: a page that names the version, read every 200 ms as a person refreshing a browser would. */
     probe: z
       .object({ url: z.string().min(1), bodyIncludes: z.string().includes('{{ version }}') })

@@ -9,6 +9,8 @@ export interface TargetSecond {
   cpuPercent: number | undefined;
   rps: number;
   errors: number;
+  /** The second's errors by kind (HTTP status or transport failure), when there were any. */
+  errorKinds?: Record<string, number>;
   inFlight: number;
   p95Ms: number;
 }
@@ -39,6 +41,8 @@ export interface SeriesPoint {
 /** Once a second: the balancer's and each target's counters for that second, with group state. Resets them. */
 export class SeriesSampler {
   private timer: NodeJS.Timeout | undefined;
+  /** The version of every instance seen, for a target reported once more after it left (its record may be gone). */
+  private readonly versions = new Map<string, string>();
   latest: SeriesPoint | undefined;
   /** Totals since start, for Prometheus counters. */
   readonly totals = {
@@ -70,10 +74,12 @@ export class SeriesSampler {
     const c = this.balancer.counters;
     const status = this.group.status();
     const byId = new Map(status.instances.map((i) => [i.id, i]));
-    const targets: TargetSecond[] = this.balancer.group.all().map((t) => {
-      const point = {
+    for (const i of status.instances) this.versions.set(i.id, i.appVersion);
+    const removed = this.balancer.group.takeRemoved().filter((t) => t.requests > 0 || t.errors > 0);
+    const targets: TargetSecond[] = [...this.balancer.group.all(), ...removed].map((t) => {
+      const point: TargetSecond = {
         id: t.id,
-        appVersion: byId.get(t.id)?.appVersion ?? '',
+        appVersion: byId.get(t.id)?.appVersion ?? this.versions.get(t.id) ?? '',
         health: t.state,
         cpuPercent: byId.get(t.id)?.cpuPercent,
         rps: t.requests,
@@ -81,11 +87,14 @@ export class SeriesSampler {
         inFlight: t.inFlight,
         p95Ms: round(t.latency.quantile(0.95)),
       };
+      if (t.errors > 0) point.errorKinds = t.errorKinds;
       t.requests = 0;
       t.errors = 0;
+      t.errorKinds = {};
       t.latency.reset();
       return point;
     });
+    for (const t of removed) this.versions.delete(t.id);
     const point: SeriesPoint = {
       t: this.clock.now(),
       rps: c.requests,

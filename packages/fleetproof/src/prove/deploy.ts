@@ -1,12 +1,16 @@
 import type { DeploySettings } from '../config/proof-schema.js';
+import type { FleetEvent } from '../fleet/auto-scaling-group.js';
 import { resolveUrl } from '../load/flow-runner.js';
+import { prepareDeployTarget } from './deploy-release.js';
 import { ExperimentFleet } from './experiment-fleet.js';
+import { versionErrorLines } from './instance-log-errors.js';
 import { firstEvent, loadFigures } from './measure.js';
 import { atSteadyRate, type ProofLoad } from './proof-load.js';
 import { referenceRows } from './reference-rows.js';
 import { serviceLevelFor } from './service-level.js';
 import { formatSeconds, mapToAws, refreshStepTerms } from './time-mapping.js';
 import type { Check, ExperimentFindings, ExtraSeries, ProveContext, RunRecording } from './types.js';
+import { failuresByVersion, judgeVersionFailures } from './version-failures.js';
 import { type ProbeSample, startVersionProbe } from './version-probe.js';
 
 export interface DeployRecording {
@@ -14,6 +18,8 @@ export interface DeployRecording {
   from: string;
   to: string;
   refreshStatus: string;
+  /** What each version's instances logged as errors (named when a version failed). */
+  logLines: Record<string, string[]>;
   /** Page reads, when proof.experiments.deploy.probe is set. */
   probe: { samples: ProbeSample[]; bodyIncludes: string } | undefined;
 }
@@ -35,6 +41,9 @@ export function judgeDeploy(rec: DeployRecording): Check[] {
   const oldSeconds = versionSeconds(rec.run, rec.from);
   const lastOld = oldSeconds.at(-1);
   const lastNew = newSeconds.at(-1);
+  const migrated = rec.run.events.find(
+    (e) => e.reason === 'MigrationSucceeded' || e.reason === 'MigrationFailed',
+  );
   const checks: Check[] = [
     {
       label: '0 failed requests during the deploy',
@@ -54,6 +63,11 @@ export function judgeDeploy(rec: DeployRecording): Check[] {
           ? `${rec.to} answered no request`
           : `${rec.to} answered from ${formatSeconds((newSeconds[0] ?? 0) / 1000)}; ${rec.from} last answered at ${lastOld === undefined ? '—' : formatSeconds(lastOld / 1000)}`,
     },
+    judgeVersionFailures(
+      failuresByVersion(rec.run, [rec.from, rec.to]),
+      migrated && { version: rec.to, at: migrated.t },
+      rec.logLines,
+    ),
   ];
   if (rec.probe) {
     const { samples, bodyIncludes } = rec.probe;
@@ -92,12 +106,14 @@ export async function deploy(
   const sl = serviceLevelFor(context.proof, settings.serviceLevel);
   const { config } = context;
   const from = config.service.version;
-  const to = nextVersion(from);
+  const target = await prepareDeployTarget(context, settings.ref, settings.version);
+  const { release } = target;
+  const to = settings.version ?? release?.shortSha ?? nextVersion(from);
   const loadMs = Math.max(14_000, settings.seconds * context.durationFactor * 1000);
   const deployAfterMs = Math.max(2000, settings.deployAfterSeconds * context.durationFactor * 1000);
-  const fleet = await ExperimentFleet.start(context, {
+  const fleet = await ExperimentFleet.start(target.context, {
     label: 'deploy',
-    setup: `${config.scaling.min} instance(s), ${from} → ${to} by instance refresh (min ${config.rollout.minHealthyPercent}%, max ${config.rollout.maxHealthyPercent}% healthy)`,
+    setup: `${config.scaling.min} instance(s), ${from} → ${to}${release ? ` (release ${release.shortSha} of ${release.ref})` : ''} by instance refresh (min ${config.rollout.minHealthyPercent}%, max ${config.rollout.maxHealthyPercent}% healthy)`,
     override: {
       instance: settings.instance ?? {},
       scaling: { enabled: false },
@@ -115,17 +131,25 @@ export async function deploy(
       `${settings.rate}/s, deploy at ${(deployAfterMs / 1000).toFixed(1)} s`,
     );
     await new Promise((r) => setTimeout(r, deployAfterMs));
-    const refresh = fleet.fleet.group.startRefresh(to);
+    const refresh = await fleet.fleet
+      .deploy({ version: to, release: release && { sha: release.sha, root: release.root } })
+      .catch((error: Error) => {
+        refreshStatus = `not started: ${error.message}`;
+        return undefined;
+      });
     await loading;
-    await fleet.until(
-      'the refresh to end',
-      () => fleet.fleet.group.refreshStatus(refresh.id)?.status !== 'in-progress',
-      90_000,
-    );
-    refreshStatus = fleet.fleet.group.refreshStatus(refresh.id)?.status ?? 'unknown';
+    if (refresh) {
+      await fleet.until(
+        'the refresh to end',
+        () => fleet.fleet.group.refreshStatus(refresh.id)?.status !== 'in-progress',
+        90_000,
+      );
+      refreshStatus = fleet.fleet.group.refreshStatus(refresh.id)?.status ?? 'unknown';
+    }
   } finally {
     await probe?.stop();
     await fleet.stop();
+    await target.cleanup();
   }
   const run = fleet.recording;
   const rec: DeployRecording = {
@@ -133,6 +157,7 @@ export async function deploy(
     from,
     to,
     refreshStatus,
+    logLines: versionErrorLines(fleet.fleet.run.instanceLogDir, instancesByVersion(fleet.fleet.events)),
     probe:
       settings.probe && probe
         ? { samples: probe.samples, bodyIncludes: settings.probe.bodyIncludes }
@@ -150,7 +175,10 @@ export async function deploy(
     origin: settings.about ?? 'Does an instance refresh under load fail any request?',
     load: `${load.name}: its flows at ${settings.rate} arrivals/s for ${(loadMs / 1000).toFixed(0)} s`,
     serviceLevel: sl,
-    overrides: [{ section: 'scaling.enabled', value: 'false', why: 'the refresh is the only change' }],
+    overrides: [
+      { section: 'scaling.enabled', value: 'false', why: 'the refresh is the only change' },
+      ...target.overrides,
+    ],
     checks: judgeDeploy(rec),
     columns: COLUMNS,
     rows: [
@@ -202,4 +230,15 @@ function versionShare(run: RunRecording, versions: string[]): ExtraSeries {
       ),
     })),
   };
+}
+
+/** Which instances ran which version, from the fleet's launch events. */
+function instancesByVersion(events: readonly FleetEvent[]): Map<string, string[]> {
+  const byVersion = new Map<string, string[]>();
+  for (const e of events) {
+    const data = e.data as { instanceId?: string; appVersion?: string } | undefined;
+    if (e.reason !== 'InstanceLaunched' || !data?.instanceId || data.appVersion === undefined) continue;
+    byVersion.set(data.appVersion, [...(byVersion.get(data.appVersion) ?? []), data.instanceId]);
+  }
+  return byVersion;
 }

@@ -162,9 +162,10 @@ describe('deploy: nothing failed, the refresh succeeded, the new version took ov
       from: 'v1',
       to: 'v2',
       refreshStatus: 'successful',
+      logLines: {},
       probe,
     };
-    expect(passed(judgeDeploy(rec))).toEqual([true, true, true, true]);
+    expect(passed(judgeDeploy(rec))).toEqual([true, true, true, true, true]);
   });
   it('fails a refresh with failed requests, a rollback, an old version still answering, a page that never flips', () => {
     const stuck = [...fleet, fleetSecond(4000, { targets: [target('v1', 20)] })];
@@ -173,9 +174,39 @@ describe('deploy: nothing failed, the refresh succeeded, the new version took ov
       from: 'v1',
       to: 'v2',
       refreshStatus: 'rolled-back',
+      logLines: {},
       probe: { ...probe, samples: [probe.samples[0] as (typeof probe.samples)[number]] },
     };
-    expect(passed(judgeDeploy(rec))).toEqual([false, false, false, false]);
+    // The 3 failed requests are not on the balancer's per-target counts here: the version check passes.
+    expect(passed(judgeDeploy(rec))).toEqual([false, false, false, true, false]);
+  });
+  it("fails a migration that breaks the old version, naming the old version's errors", () => {
+    const failing = (version: string, rps: number, errors: number) => ({
+      ...target(version, rps),
+      errors,
+      ...(errors ? { errorKinds: { 500: errors - 1, reset: 1 } } : {}),
+    });
+    const broken = [
+      fleetSecond(1000, { targets: [target('v1', 20)] }),
+      fleetSecond(2000, { targets: [failing('v1', 10, 6), target('v2', 10)] }),
+      fleetSecond(3000, { targets: [failing('v1', 5, 4), target('v2', 15)] }),
+      fleetSecond(4000, { targets: [target('v2', 20)] }),
+    ];
+    const checks = judgeDeploy({
+      run: run({ fleet: broken, summary: summary(80, 10, 20), events: [event(1800, 'MigrationSucceeded')] }),
+      from: 'v1',
+      to: 'v2',
+      refreshStatus: 'successful',
+      logLines: { v1: ['error: column "text" does not exist'] },
+      probe: undefined,
+    });
+    expect(passed(checks)).toEqual([false, true, true, false]);
+    expect(checks[3]).toEqual({
+      label: 'every version serves without errors while versions are mixed',
+      passed: false,
+      measured:
+        'v1: 10 of 35 failed (HTTP 500 × 8, reset × 2) from 2 s, after v2\'s migration at 1.8 s; its log: "error: column \\"text\\" does not exist"; v2: 0 of 45 failed',
+    });
   });
 });
 

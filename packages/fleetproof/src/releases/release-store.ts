@@ -47,8 +47,9 @@ export interface PrepareOptions {
   readonly root: string;
   readonly ref: string;
   readonly build: BuildCommand | undefined;
-  /** The build's environment (the process's, with APP_VERSION of the version being deployed). */
+  /** The build's environment (with APP_VERSION: `version`, else the short sha). */
   readonly env: NodeJS.ProcessEnv;
+  readonly version?: string | undefined;
   readonly onLine: (line: string) => void;
   readonly now?: () => number;
 }
@@ -90,7 +91,7 @@ export async function prepareRelease(options: PrepareOptions): Promise<Release> 
     onLine(`build ${shortSha}: ${build}`);
     const result = await runBuild(options.build, {
       cwd: releaseRoot,
-      env: options.env,
+      env: { ...options.env, APP_VERSION: options.version ?? shortSha },
       logFile,
       onLine: (l) => onLine(`  build │ ${l}`),
     });

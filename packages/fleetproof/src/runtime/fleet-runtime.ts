@@ -12,12 +12,13 @@ import { detectCgroups } from '../fleet/cgroups.js';
 import type { Policies } from '../fleet/decide.js';
 import { ProcessLauncher } from '../fleet/process-launcher.js';
 import { Reaper } from '../fleet/reaper.js';
+import type { RefreshState } from '../fleet/types.js';
 import { prometheusText } from '../metrics/prometheus.js';
 import { RunFolder } from '../metrics/run-folder.js';
 import { type SeriesPoint, SeriesSampler } from '../metrics/series-sampler.js';
 import { stateDir } from '../project.js';
 import { serviceEnvironment } from '../service/connection-env.js';
-import { deployVersion } from './deploy-version.js';
+import { type DeployRequest, deployVersion } from './deploy-version.js';
 import { migrateOnce, openFleetDatabase, templateEnv } from './fleet-database.js';
 import { releaseInProject } from './release-in-project.js';
 
@@ -53,6 +54,8 @@ export interface Fleet {
   /** How instances are isolated (cgroups, or why not). */
   readonly isolation: string;
   readonly events: FleetEvent[];
+  /** An instance refresh to a version; a release's migrations run first (deploy-version.ts). */
+  deploy(request: DeployRequest): Promise<RefreshState>;
   /** Resolves when the fleet has stopped (after stop(), or a `down` through the control API). */
   readonly stopped: Promise<void>;
   stop(): Promise<void>;
@@ -232,6 +235,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       return stopping;
     };
 
+    const deploy = (request: DeployRequest) =>
+      deployVersion(
+        { root, config, connection: db.connection, group, now: () => clock.now(), record, say },
+        request,
+      );
     const control = new ControlServer(run.token, {
       status: () => ({
         runId: run.runId,
@@ -246,10 +254,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         return group.status();
       },
       deploy: ({ version, release }) =>
-        deployVersion(
-          { root, config, connection: db.connection, group, now: () => clock.now(), record, say },
-          { version, release: release && releaseInProject(root, release) },
-        ),
+        deploy({ version, release: release && releaseInProject(root, release) }),
       deployStatus: (id) => {
         const refresh = group.refreshStatus(id);
         return refresh && { refresh, group: group.status() };
@@ -274,6 +279,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       databaseUrl: db.connection?.url,
       isolation,
       events,
+      deploy,
       stopped,
       stop,
     };

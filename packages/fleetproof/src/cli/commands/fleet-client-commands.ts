@@ -53,7 +53,8 @@ async function releaseFor(ref: string, version: string | undefined, info: RunInf
     root,
     ref,
     build: config.service.build,
-    env: { ...process.env, ...(version ? { APP_VERSION: version } : {}) },
+    env: process.env,
+    version,
     onLine: (text) => line(dim(`  ${text}`)),
   });
   const status = await control<{ group: GroupStatus }>(info, 'GET', '/status');

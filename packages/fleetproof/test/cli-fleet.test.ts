@@ -113,6 +113,21 @@ function up(dir: string): { child: ChildProcess; output: () => string } {
   return { child, output: () => output };
 }
 
+/** The running fleet's control.json: its control URL, token and run id. */
+const controlInfo = (dir: string) =>
+  JSON.parse(
+    readFileSync(
+      join(
+        dir,
+        '.fleetproof',
+        'runs',
+        readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
+        'control.json',
+      ),
+      'utf8',
+    ),
+  ) as { controlUrl: string; token: string; runId: string };
+
 const instancePids = async (dir: string) =>
   JSON.parse((await cli(dir, 'status', '--json')).out).group.instances.map(
     (i: { pid: number }) => i.pid,
@@ -127,18 +142,7 @@ describe('fleetproof up / status / scale / deploy / down', () => {
     expect(fleet.output()).toContain(`listener    http://127.0.0.1:${port}`);
     expect((await (await fetch(`http://127.0.0.1:${port}/`)).json()).message).toBe('Hello World! V1');
 
-    const run = JSON.parse(
-      readFileSync(
-        join(
-          dir,
-          '.fleetproof',
-          'runs',
-          readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
-          'control.json',
-        ),
-        'utf8',
-      ),
-    );
+    const run = controlInfo(dir);
     expect((await fetch(`${run.controlUrl}/status`)).status).toBe(401);
     expect(
       (await fetch(`${run.controlUrl}/status`, { headers: { authorization: 'Bearer wrong' } })).status,
@@ -261,18 +265,7 @@ describe('fleetproof up / status / scale / deploy / down', () => {
       expect(unknown.out).toContain('--ref: got "no-such-ref", expected a commit, branch or tag');
 
       // Only a folder deploy --ref made can become instances' working directory.
-      const info = JSON.parse(
-        readFileSync(
-          join(
-            dir,
-            '.fleetproof',
-            'runs',
-            readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
-            'control.json',
-          ),
-          'utf8',
-        ),
-      );
+      const info = controlInfo(dir);
       const forged = await fetch(`${info.controlUrl}/deploy`, {
         method: 'POST',
         headers: { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' },

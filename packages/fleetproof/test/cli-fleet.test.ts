@@ -279,6 +279,43 @@ describe('fleetproof up / status / scale / deploy / down', () => {
     }
   }, 120_000);
 
+  it('fault hang: the SIGSTOPped instance is marked unhealthy within the bound, terminated and replaced', async () => {
+    const { dir, port } = await toyProject();
+    const fleet = up(dir);
+    stopAfter.push(fleet.child);
+    try {
+      await until(() => fleet.output().includes('ready:'), 30_000, 'up to be ready');
+      expect((await cli(dir, 'scale', '--desired', '2')).code).toBe(0);
+      const deadline = Date.now() + 20_000;
+      while ((await instancePids(dir)).length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 200));
+      const [victim] = JSON.parse((await cli(dir, 'status', '--json')).out).group.instances.map(
+        (i: { id: string }) => i.id,
+      );
+      const hang = await cli(dir, 'fault', 'hang', '--instance', victim);
+      expect(hang.code, hang.out).toBe(0);
+      const bound = Number(/within ([\d.]+) s \(unhealthy threshold/.exec(hang.out)?.[1]);
+      const detected = Number(/unhealthy after ([\d.]+) s \(bound/.exec(hang.out)?.[1]);
+      expect(detected).toBeGreaterThan(0);
+      expect(detected).toBeLessThanOrEqual(bound);
+      expect(hang.out).toMatch(
+        new RegExp(`${victim} unhealthy after .* terminated after [\\d.]+ s, replaced after [\\d.]+ s`),
+      );
+      // The fleet still serves, without the hung instance.
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      const ids = JSON.parse((await cli(dir, 'status', '--json')).out).group.instances.map(
+        (i: { id: string }) => i.id,
+      );
+      expect(ids).not.toContain(victim);
+      const wrong = await cli(dir, 'fault', 'hang', '--instance', 'i-nope');
+      expect(wrong.code).toBe(2);
+      expect(wrong.out).toContain('--instance: got "i-nope", expected a running instance');
+    } finally {
+      await cli(dir, 'down');
+      await waitForExit(fleet.child.pid ?? 0, 30_000);
+    }
+  }, 120_000);
+
   it('leaves no orphan process when fleetproof itself is SIGKILLed', async () => {
     const { dir } = await toyProject();
     const fleet = up(dir);

@@ -30,6 +30,7 @@ const COMMANDS: Record<string, { run: () => Promise<Run>; usage: string }> = {
     },
     usage: usages.downUsage,
   },
+  fault: { run: async () => (await import('./commands/fault.js')).faultCommand, usage: usages.faultUsage },
   load: { run: async () => (await import('./commands/load.js')).loadCommand, usage: usages.loadUsage },
   api: { run: async () => (await import('./commands/api.js')).apiCommand, usage: usages.apiUsage },
   aws: { run: async () => (await import('./commands/aws.js')).awsCommand, usage: usages.awsUsage },

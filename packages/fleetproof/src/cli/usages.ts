@@ -24,6 +24,11 @@ export const deployUsage = `fleetproof deploy --ref <git-ref> [--version V] | --
   then instances launched from it with APP_VERSION = the short sha (or --version). --version alone: the
   same build with another APP_VERSION.`;
 
+export const faultUsage = `fleetproof fault hang [--instance ID]
+  SIGSTOPs one instance (the named one, or the first in service) of the running fleet and follows until the
+  health checks mark it unhealthy, the group terminates it and a replacement is in service; exit 10 when
+  detection took longer than unhealthy threshold × interval + timeout, or nothing replaced it within 120 s.`;
+
 export const downUsage = 'fleetproof down\n  Stops the running fleet (as Ctrl-C on `up` does).';
 
 export const initUsage = `fleetproof init [--command "python3 app.py"]

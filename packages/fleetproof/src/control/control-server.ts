@@ -11,6 +11,8 @@ export interface ControlHandlers {
   events(since: number): object[];
   metrics(): string;
   down(): void;
+  /** Faults against the running fleet (hang: SIGSTOP one instance). */
+  fault(kind: string, options: Record<string, unknown>): object;
 }
 
 /**
@@ -89,6 +91,10 @@ export class ControlServer {
     if (req.method === 'GET' && url.pathname.startsWith('/deploy/')) {
       const found = this.handlers.deployStatus(decodeURIComponent(url.pathname.slice('/deploy/'.length)));
       return found ? send(res, 200, found) : send(res, 404, { error: 'no such instance refresh' });
+    }
+    if (req.method === 'POST' && url.pathname.startsWith('/fault/')) {
+      const body = await readJson(req);
+      return send(res, 202, this.handlers.fault(url.pathname.slice('/fault/'.length), body));
     }
     if (route === 'POST /down') {
       send(res, 202, { stopping: true });

@@ -5,6 +5,7 @@ import { portOpen } from '../util/port-open.js';
 import type { AddressAllocator } from './addresses.js';
 import { CpuDatapoints } from './cpu-datapoints.js';
 import { decide, type Policies } from './decide.js';
+import { pickFaultTarget } from './fault-target.js';
 import { describeGroup, type GroupStatus } from './group-status.js';
 import { newInstanceId } from './instance-id.js';
 import { isActive, isWarming } from './instance-predicates.js';
@@ -13,7 +14,7 @@ import type { Action, GroupState, InstanceView, ReasonCode, RefreshState, Releas
 
 export interface FleetEvent {
   readonly t: number;
-  readonly source: 'asg' | 'target' | 'instance' | 'balancer' | 'release';
+  readonly source: 'asg' | 'target' | 'instance' | 'balancer' | 'release' | 'fault';
   readonly reason: string;
   readonly message: string;
   readonly data?: object;
@@ -39,6 +40,8 @@ export interface InstanceRecord {
   readonly appVersion: string;
   /** The release it runs (deploy --ref); undefined: the project's own folder. */
   readonly release: ReleaseSource | undefined;
+  /** SIGSTOPped by a hang fault: it gets SIGCONT after SIGTERM, so the shutdown reaches it, as on EC2. */
+  hung?: boolean;
   /** Set once termination starts; everyone who wants the instance gone awaits the same sequence. */
   terminated?: Promise<void>;
 }
@@ -155,6 +158,21 @@ export class AutoScalingGroup {
         `instance refresh ${this.state.refresh.id} is still in progress`,
       );
     }
+  }
+
+  /**
+   * The hang fault: the instance's whole process group stopped (SIGSTOP). It keeps its sockets, so connections
+   * open and then nothing answers, as with a frozen host; only the health checks' timeouts can find it.
+   */
+  hang(instanceId: string | undefined): { instanceId: string; at: number } {
+    const id = pickFaultTarget(this.status().instances, instanceId);
+    const record = this.records.get(id);
+    if (!record) throw new FleetError('FLEET_ERR_USAGE', `--instance: ${id} is gone`);
+    record.hung = true;
+    record.process.signal('SIGSTOP');
+    const at = this.options.clock.now();
+    this.emit('fault', 'FaultHang', `${id} hung (SIGSTOP to its process group)`, { instanceId: id });
+    return { instanceId: id, at };
   }
 
   refreshStatus(id: string): RefreshState | undefined {
@@ -301,6 +319,7 @@ export class AutoScalingGroup {
     if (record.process.running()) {
       if (this.options.balancer.group.get(id)) await this.options.balancer.deregister(id);
       record.process.signal('SIGTERM');
+      if (record.hung) record.process.signal('SIGCONT');
       const exitedInTime = await Promise.race([
         record.process.exited.then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), this.options.terminationGraceMs)),

@@ -10,6 +10,7 @@ import { AddressAllocator, detectNetwork } from '../fleet/addresses.js';
 import { AutoScalingGroup, type FleetEvent } from '../fleet/auto-scaling-group.js';
 import { detectCgroups } from '../fleet/cgroups.js';
 import type { Policies } from '../fleet/decide.js';
+import { hangDetectionBoundMs } from '../fleet/fault-target.js';
 import { ProcessLauncher } from '../fleet/process-launcher.js';
 import { Reaper } from '../fleet/reaper.js';
 import type { RefreshState } from '../fleet/types.js';
@@ -262,6 +263,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       events: (since) => events.filter((e) => e.t > since),
       metrics: () => prometheusText(group.status(), sampler),
       down: () => void stop(),
+      fault: (kind, body) => {
+        if (kind !== 'hang')
+          throw new FleetError('FLEET_ERR_USAGE', `fault: got ${JSON.stringify(kind)}, expected hang`);
+        const hung = group.hang(typeof body.instance === 'string' ? body.instance : undefined);
+        const { unhealthyThreshold } = config.healthCheck;
+        const boundMs = hangDetectionBoundMs(
+          unhealthyThreshold,
+          timing.healthCheckIntervalSeconds * 1000,
+          timing.healthCheckTimeoutSeconds * 1000,
+        );
+        return { ...hung, detectionBoundMs: boundMs };
+      },
     });
     const controlUrl = await control.start(options.controlPort ?? 0);
     cleanups.push(() => control.stop());

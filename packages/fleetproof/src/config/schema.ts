@@ -40,6 +40,7 @@ const timingOverrides = z
     metricPeriodSeconds: z.number().min(0.1).max(3600),
     terminationGraceSeconds: z.number().min(0).max(3600),
     reconcileIntervalSeconds: z.number().min(0.01).max(60),
+    launchRetrySeconds: z.number().min(0.1).max(3600),
   })
   .partial()
   .strict();
@@ -150,6 +151,20 @@ export const configSchema = z
       })
       .strict()
       .default({ port: 8080, algorithm: 'round_robin', slowStartSeconds: 0, retryIdempotentOnce: false }),
+    /**
+     * The group's availability zones: a count (named as AWS names a region's zones: us-east-1a, …) or the
+     * names. Launches spread over them, scale-in takes from the fullest first, `fault az-outage` takes one down.
+     */
+    zones: z
+      .union([
+        z.number().int().min(1).max(6),
+        z
+          .array(z.string().regex(/^[a-z0-9-]+$/, 'a zone name such as eu-west-1a'))
+          .min(1)
+          .max(6)
+          .refine((names) => new Set(names).size === names.length, 'distinct names'),
+      ])
+      .default(2),
     scaling: z
       .object({
         min: count(0, 100).default(1),

@@ -25,6 +25,8 @@ export interface TimingProfile {
   terminationGraceSeconds: number;
   /** How often the auto scaling group reconciles (observe, decide, act). */
   reconcileIntervalSeconds: number;
+  /** After a failed launch (no capacity), the wait before the next attempt; it doubles each time, up to 32×. */
+  launchRetrySeconds: number;
 }
 
 export const TIMING_PROFILES = {
@@ -39,6 +41,7 @@ export const TIMING_PROFILES = {
     metricPeriodSeconds: 60,
     terminationGraceSeconds: 30,
     reconcileIntervalSeconds: 1,
+    launchRetrySeconds: 10,
   },
   fast: {
     healthCheckIntervalSeconds: 1,
@@ -51,6 +54,7 @@ export const TIMING_PROFILES = {
     metricPeriodSeconds: 2,
     terminationGraceSeconds: 10,
     reconcileIntervalSeconds: 0.25,
+    launchRetrySeconds: 1,
   },
 } as const satisfies Record<string, TimingProfile>;
 

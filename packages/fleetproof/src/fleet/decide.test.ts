@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Policies } from './decide.js';
-import type { Datapoint, GroupState, InstanceView } from './types.js';
+import { groupOf, NOW, S, viewOf } from './group-fixtures.test-support.js';
+import type { Datapoint } from './types.js';
 
-const S = 1000;
 const scaling = {
   min: 1,
   max: 4,
@@ -13,6 +13,7 @@ const scaling = {
   healthCheckGracePeriodMs: 300 * S,
   instanceWarmupMs: 300 * S,
   metricPeriodMs: 60 * S,
+  launchRetryFirstMs: 10 * S,
 };
 const refresh = {
   minHealthyPercent: 100,
@@ -23,38 +24,13 @@ const refresh = {
 };
 const policies: Policies = { scaling, refresh };
 
-/** An in-service, healthy instance launched `agoS` seconds before `now` (long past warmup by default). */
-function instance(id: string, over: Partial<InstanceView> = {}, now = 10_000 * S, agoS = 3600): InstanceView {
-  return {
-    id,
-    templateVersion: 1,
-    launchedAt: now - agoS * S,
-    inServiceAt: now - agoS * S + 5 * S,
-    lifecycle: 'in-service',
-    running: true,
-    targetHealth: 'healthy',
-    ...over,
-  };
-}
-
-function group(instances: InstanceView[], over: Partial<GroupState> = {}): GroupState {
-  return {
-    desired: instances.length,
-    launchVersion: 1,
-    instances,
-    refresh: undefined,
-    lastCapacityChangeAt: 0,
-    lastEvaluatedDatapointAt: 0,
-    ...over,
-  };
-}
+const instance = viewOf;
+const group = groupOf;
 
 /** Datapoints one metric period apart, the last ending at `now`. */
 function series(values: (number | undefined)[], now = 10_000 * S): Datapoint[] {
   return values.map((v, i) => ({ endsAt: now - (values.length - 1 - i) * 60 * S, averageCpuPercent: v }));
 }
-
-const NOW = 10_000 * S;
 
 describe('decide: target tracking', () => {
   it.each([
@@ -78,6 +54,7 @@ describe('decide: target tracking', () => {
         count: after - before,
         templateVersion: 1,
         reason: 'LaunchToDesired',
+        zone: 'za',
       });
   });
 
@@ -145,7 +122,7 @@ describe('decide: health', () => {
     const d = decide(group([fresh, instance('i-ok')]), policies, [], NOW);
     expect(d.actions).toEqual([
       { type: 'terminate', instanceId: 'i-dead', reason: 'InstanceExited' },
-      { type: 'launch', count: 1, templateVersion: 1, reason: 'LaunchToDesired' },
+      { type: 'launch', count: 1, templateVersion: 1, reason: 'LaunchToDesired', zone: 'za' },
     ]);
   });
 
@@ -154,7 +131,7 @@ describe('decide: health', () => {
     expect(decide(group([sick(299)]), policies, [], NOW).actions).toEqual([]);
     expect(decide(group([sick(300)]), policies, [], NOW).actions).toEqual([
       { type: 'terminate', instanceId: 'i-sick', reason: 'ReplaceUnhealthy' },
-      { type: 'launch', count: 1, templateVersion: 1, reason: 'LaunchToDesired' },
+      { type: 'launch', count: 1, templateVersion: 1, reason: 'LaunchToDesired', zone: 'za' },
     ]);
   });
 
@@ -220,7 +197,9 @@ describe('decide: instance refresh', () => {
     let state = startRefresh([instance('i-old')]);
     let t = NOW;
     let d = decide(state, policies, [], t);
-    expect(d.actions).toEqual([{ type: 'launch', count: 1, templateVersion: 2, reason: 'RefreshLaunch' }]);
+    expect(d.actions).toEqual([
+      { type: 'launch', count: 1, templateVersion: 2, reason: 'RefreshLaunch', zone: 'za' },
+    ]);
 
     // The new instance starts, registers, passes its first health check but is still warming: keep the old one.
     const starting = instance(
@@ -250,7 +229,9 @@ describe('decide: instance refresh', () => {
     const p = { ...policies, refresh: { ...refresh, minHealthyPercent: 50, maxHealthyPercent: 150 } };
     const olds = ['a', 'b', 'c', 'd'].map((x) => instance(`i-${x}`, {}, NOW, 4000 - x.charCodeAt(0)));
     let d = decide(startRefresh(olds), p, [], NOW);
-    expect(d.actions).toEqual([{ type: 'launch', count: 2, templateVersion: 2, reason: 'RefreshLaunch' }]);
+    expect(d.actions).toEqual([
+      { type: 'launch', count: 2, templateVersion: 2, reason: 'RefreshLaunch', zone: 'za' },
+    ]);
     // Two new instances not yet ready: min healthy (2) alone would allow terminating 2; readiness does not.
     const newOnes = ['n1', 'n2'].map((x) =>
       instance(`i-${x}`, { templateVersion: 2, inServiceAt: NOW, targetHealth: 'initial' }, NOW, 1),
@@ -272,7 +253,7 @@ describe('decide: instance refresh', () => {
     const d = decide(startRefresh([instance('i-old')]), p, [], NOW);
     expect(d.actions).toEqual([
       { type: 'terminate', instanceId: 'i-old', reason: 'RefreshTerminate' },
-      { type: 'launch', count: 1, templateVersion: 2, reason: 'LaunchToDesired' },
+      { type: 'launch', count: 1, templateVersion: 2, reason: 'LaunchToDesired', zone: 'za' },
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { byTerminationOrder, isActive } from './instance-predicates.js';
+import { isActive, isReady } from './instance-predicates.js';
 import { refreshStep } from './instance-refresh.js';
 import { evaluateTargetTracking } from './target-tracking.js';
 import type {
@@ -7,10 +7,12 @@ import type {
   Decision,
   GroupState,
   InstanceView,
+  LaunchIntent,
   ReasonCode,
   RefreshPolicy,
   ScalingPolicy,
 } from './types.js';
+import { launchRetryDelayMs, pickVictims, placeLaunches, rebalanceTarget } from './zones.js';
 
 export interface Policies {
   readonly scaling: ScalingPolicy;
@@ -23,6 +25,8 @@ type Event = Decision['events'][number];
 interface Tick {
   state: GroupState;
   readonly actions: Action[];
+  /** Launches rules asked for this tick, with the sentence saying why; placed in zones last. */
+  readonly launches: { intent: LaunchIntent; message: string }[];
   readonly events: Event[];
   readonly policies: Policies;
   readonly now: number;
@@ -30,8 +34,9 @@ interface Tick {
 
 /**
  * The auto scaling group's brain: a pure function of what is observed, the policies and the time.
- * Order within a tick: replace what is broken, step the instance refresh, track the CPU target, then bring
- * the count of active instances to desired. Terminations take effect in the returned state (lifecycle
+ * Order within a tick: replace what is broken, step the instance refresh, track the CPU target, bring
+ * the count of active instances to desired, rebalance the zones, then place the launches asked for in
+ * zones (or fail them, with backoff, where no zone can launch). Terminations take effect in the returned state (lifecycle
  * `terminating`), so every later rule in the same tick, and the next tick, sees them: the loop is
  * level-triggered, and deciding again on the returned state adds nothing.
  */
@@ -41,11 +46,13 @@ export function decide(
   datapoints: readonly Datapoint[],
   now: number,
 ): Decision {
-  const tick: Tick = { state, actions: [], events: [], policies, now };
+  const tick: Tick = { state, actions: [], launches: [], events: [], policies, now };
   replaceBroken(tick);
   stepRefresh(tick);
   trackTarget(tick, datapoints);
   matchDesired(tick);
+  rebalanceZones(tick);
+  placeAll(tick);
   return { state: tick.state, actions: tick.actions, events: tick.events };
 }
 
@@ -139,8 +146,7 @@ function stepRefresh(tick: Tick): void {
       const own = step.messages.find((m) => m.message.includes(action.instanceId))?.message ?? message;
       if (victim) terminate(tick, victim, 'RefreshTerminate', own);
     } else {
-      tick.actions.push(action);
-      tick.events.push({ reason: 'RefreshLaunch', message });
+      tick.launches.push({ intent: action, message });
     }
   }
 }
@@ -162,29 +168,102 @@ function trackTarget(tick: Tick, datapoints: readonly Datapoint[]): void {
 function matchDesired(tick: Tick): void {
   const { state } = tick;
   const active = state.instances.filter(isActive);
-  const launching = tick.actions.reduce((n, a) => n + (a.type === 'launch' ? a.count : 0), 0);
+  const launching = tick.launches.reduce((n, l) => n + l.intent.count, 0);
   const deficit = state.desired - active.length - launching;
   if (deficit > 0) {
-    tick.actions.push({
-      type: 'launch',
-      count: deficit,
-      templateVersion: state.launchVersion,
-      reason: 'LaunchToDesired',
-    });
-    tick.events.push({
-      reason: 'LaunchToDesired',
+    tick.launches.push({
+      intent: {
+        type: 'launch',
+        count: deficit,
+        templateVersion: state.launchVersion,
+        reason: 'LaunchToDesired',
+      },
       message: `launch ${deficit} v${state.launchVersion}: ${active.length + launching} active, desired ${state.desired}`,
     });
   }
-  // During a refresh the surplus is the refresh's to remove (launch-before-terminate runs above desired).
+  // During a refresh the surplus is the refresh's to remove (launch-before-terminate runs above desired);
+  // during a rebalance, the long zone's instance goes once the short zone's new one is ready.
   if (state.refresh?.status === 'in-progress' || active.length <= state.desired) return;
-  const victims = [...active].sort(byTerminationOrder).slice(0, active.length - state.desired);
-  for (const victim of victims) {
+  const rebalancing =
+    active.length === state.desired + 1 &&
+    active.some((i) => i.launchReason === 'AZRebalance' && !isReady(i, tick.now, 0));
+  if (rebalancing) return;
+  for (const victim of pickVictims(active, state.zones, active.length - state.desired)) {
     terminate(
       tick,
       victim,
       'TerminateAboveDesired',
-      `terminate ${victim.id} (v${victim.templateVersion}, oldest first): ${active.length} active, desired ${state.desired}`,
+      `terminate ${victim.id} (${victim.zone}, v${victim.templateVersion}; zone with the most first, then oldest): ${active.length} active, desired ${state.desired}`,
     );
+  }
+}
+
+/**
+ * AZRebalance: when the open zones differ by more than one instance and the group is otherwise settled
+ * (no refresh, no launch pending or failing, every instance serving), launch one in the short zone; the
+ * surplus rule above terminates one in the long zone once it is ready.
+ */
+function rebalanceZones(tick: Tick): void {
+  const { state } = tick;
+  const active = state.instances.filter(isActive);
+  if (
+    state.refresh?.status === 'in-progress' ||
+    tick.launches.length > 0 ||
+    state.launchFailures !== undefined ||
+    active.length !== state.desired ||
+    active.some((i) => i.lifecycle !== 'in-service')
+  )
+    return;
+  const target = rebalanceTarget(
+    active,
+    state.zones,
+    state.closedZones.map((c) => c.zone),
+  );
+  if (!target) return;
+  tick.launches.push({
+    intent: { type: 'launch', count: 1, templateVersion: state.launchVersion, reason: 'AZRebalance' },
+    message: `zones unbalanced (${target.longZone}: ${target.inLong}, ${target.shortZone}: ${target.inShort}): launch 1 in ${target.shortZone}, then terminate 1 in ${target.longZone}`,
+  });
+}
+
+/**
+ * Every launch asked for this tick, placed in the open zones with the fewest instances; where no zone can
+ * launch, one failed scaling activity and a doubling wait before the next attempt (no crash loop).
+ */
+function placeAll(tick: Tick): void {
+  if (tick.launches.length === 0) return;
+  const { state, now } = tick;
+  const failures = state.launchFailures;
+  if (failures && now < failures.retryAt) return;
+  const closed = state.closedZones.map((c) => c.zone);
+  const wanted = tick.launches.reduce((n, l) => n + l.intent.count, 0);
+  if (state.zones.every((z) => closed.includes(z))) {
+    const count = (failures?.count ?? 0) + 1;
+    const waitMs = launchRetryDelayMs(count, tick.policies.scaling.launchRetryFirstMs);
+    tick.state = { ...state, launchFailures: { count, retryAt: now + waitMs } };
+    const why = state.closedZones.map(
+      (c) => `${c.zone} (${c.cause === 'outage' ? 'zone down' : 'InsufficientInstanceCapacity'})`,
+    );
+    tick.events.push({
+      reason: 'LaunchFailed',
+      message: `launching ${wanted} instance(s) failed: no capacity in ${why.join(', ')}; attempt ${count}, next in ${waitMs / 1000} s`,
+      data: { attempt: count, retryInMs: waitMs, wanted },
+    });
+    return;
+  }
+  tick.state = { ...state, launchFailures: undefined };
+  const occupied = state.instances.filter(isActive).map((i) => i.zone);
+  for (const { intent, message } of tick.launches) {
+    const zones = placeLaunches(occupied, state.zones, closed, intent.count);
+    occupied.push(...zones);
+    for (const zone of new Set(zones)) {
+      tick.actions.push({ ...intent, count: zones.filter((z) => z === zone).length, zone });
+    }
+    const skipped = closed.length > 0 ? ` (not in ${closed.join(', ')}: closed)` : '';
+    tick.events.push({
+      reason: intent.reason,
+      message: `${message}; in ${[...new Set(zones)].join(', ')}${skipped}`,
+      data: { zones },
+    });
   }
 }

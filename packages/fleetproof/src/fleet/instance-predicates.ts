@@ -12,7 +12,7 @@ export const isReady = (i: InstanceView, now: number, warmupMs: number) =>
 
 /**
  * Termination order for scale-in and refresh: oldest launch template version first, then the oldest instance
- * (AWS's default policy after AZ balance, which one machine does not have), then id for a stable order.
+ * (AWS's default policy after zone balance: zones.ts pickVictims), then id for a stable order.
  */
 export function byTerminationOrder(a: InstanceView, b: InstanceView): number {
   return a.templateVersion - b.templateVersion || a.launchedAt - b.launchedAt || a.id.localeCompare(b.id);

@@ -1,10 +1,17 @@
 import { byTerminationOrder, isActive, isReady } from './instance-predicates.js';
-import type { Action, GroupState, RefreshPolicy, RefreshState, ScalingPolicy } from './types.js';
+import type {
+  GroupState,
+  LaunchIntent,
+  RefreshPolicy,
+  RefreshState,
+  ScalingPolicy,
+  TerminateAction,
+} from './types.js';
 
 export interface RefreshStep {
   readonly refresh: RefreshState;
-  readonly actions: Action[];
-  readonly messages: { reason: Action['reason'] | 'RefreshSuccessful'; message: string }[];
+  readonly actions: (LaunchIntent | TerminateAction)[];
+  readonly messages: { reason: LaunchIntent['reason'] | 'RefreshSuccessful'; message: string }[];
 }
 
 /**
@@ -41,7 +48,7 @@ export function refreshStep(
   const readyNew = fresh.filter((i) => isReady(i, now, scaling.instanceWarmupMs)).length;
   const healthyOld = old.filter((i) => i.lifecycle === 'in-service' && i.targetHealth === 'healthy').length;
   const healthy = healthyOld + readyNew;
-  const actions: Action[] = [];
+  const actions: RefreshStep['actions'] = [];
   const messages: RefreshStep['messages'] = [];
   const progress = () => `${refresh.totalToReplace - old.length}/${refresh.totalToReplace} replaced`;
 

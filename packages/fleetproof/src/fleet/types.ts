@@ -14,6 +14,10 @@ export interface InstanceView {
   readonly targetHealth: 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'unused';
   /** Why termination started (set with lifecycle `terminating`). */
   readonly terminationReason?: ReasonCode;
+  /** The availability zone it was launched in. */
+  readonly zone: string;
+  /** Why it was launched, where a later rule depends on it (AZRebalance: terminate in the long zone once ready). */
+  readonly launchReason?: ReasonCode;
 }
 
 /** Where a launch template's instances start: a release built from a git commit (releases/). */
@@ -40,6 +44,8 @@ export interface ScalingPolicy {
   readonly healthCheckGracePeriodMs: number;
   readonly instanceWarmupMs: number;
   readonly metricPeriodMs: number;
+  /** The wait after a first failed launch; it doubles with each failure in a row (zones.ts). */
+  readonly launchRetryFirstMs: number;
 }
 
 export interface RefreshPolicy {
@@ -72,6 +78,18 @@ export interface GroupState {
   readonly lastCapacityChangeAt: number;
   /** The newest datapoint target tracking has evaluated: each datapoint is judged once, like an alarm. */
   readonly lastEvaluatedDatapointAt: number;
+  /** The group's enabled availability zones, in order. */
+  readonly zones: readonly string[];
+  /** Zones where launches fail now (a fault: an outage, or no capacity), with why. */
+  readonly closedZones: readonly ClosedZone[];
+  /** Failed launch attempts in a row and when the next may be made (exponential backoff). */
+  readonly launchFailures: { readonly count: number; readonly retryAt: number } | undefined;
+}
+
+export interface ClosedZone {
+  readonly zone: string;
+  /** outage: the zone is down (its instances stopped); capacity: EC2 has no capacity there for the type. */
+  readonly cause: 'outage' | 'capacity';
 }
 
 export type ReasonCode =
@@ -91,16 +109,25 @@ export type ReasonCode =
   | 'RefreshWaiting'
   | 'RefreshSuccessful'
   | 'RefreshFailed'
-  | 'RefreshRolledBack';
+  | 'RefreshRolledBack'
+  | 'AZRebalance'
+  | 'LaunchFailed';
 
-export type Action =
-  | {
-      readonly type: 'launch';
-      readonly count: number;
-      readonly templateVersion: number;
-      readonly reason: ReasonCode;
-    }
-  | { readonly type: 'terminate'; readonly instanceId: string; readonly reason: ReasonCode };
+/** A launch some rule wants, before its zones are chosen (decide's last step places or fails it). */
+export interface LaunchIntent {
+  readonly type: 'launch';
+  readonly count: number;
+  readonly templateVersion: number;
+  readonly reason: ReasonCode;
+}
+
+export interface TerminateAction {
+  readonly type: 'terminate';
+  readonly instanceId: string;
+  readonly reason: ReasonCode;
+}
+
+export type Action = (LaunchIntent & { readonly zone: string }) | TerminateAction;
 
 export interface Decision {
   readonly state: GroupState;

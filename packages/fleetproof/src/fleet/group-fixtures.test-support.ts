@@ -1,0 +1,36 @@
+import type { GroupState, InstanceView } from './types.js';
+
+export const S = 1000;
+/** The fake clock's "now" in the decision tables. */
+export const NOW = 10_000 * S;
+
+/** An in-service, healthy instance in zone `za` launched `agoS` seconds before `now` (long past warmup). */
+export function viewOf(id: string, over: Partial<InstanceView> = {}, now = NOW, agoS = 3600): InstanceView {
+  return {
+    id,
+    templateVersion: 1,
+    launchedAt: now - agoS * S,
+    inServiceAt: now - agoS * S + 5 * S,
+    lifecycle: 'in-service',
+    running: true,
+    targetHealth: 'healthy',
+    zone: 'za',
+    ...over,
+  };
+}
+
+/** A settled group of these instances (desired = their count) in the one zone `za`, no refresh. */
+export function groupOf(instances: InstanceView[], over: Partial<GroupState> = {}): GroupState {
+  return {
+    desired: instances.length,
+    launchVersion: 1,
+    instances,
+    refresh: undefined,
+    lastCapacityChangeAt: 0,
+    lastEvaluatedDatapointAt: 0,
+    zones: ['za'],
+    closedZones: [],
+    launchFailures: undefined,
+    ...over,
+  };
+}

@@ -31,6 +31,7 @@ export function statusTable(group: GroupStatus): string {
     [
       i.id,
       i.appVersion,
+      i.zone,
       i.lifecycle + (i.warming ? ' (warming)' : ''),
       healthColor(i.health) + (i.healthReason ? dim(` ${i.healthReason}`) : ''),
       i.cpuPercent === undefined ? '–' : `${i.cpuPercent.toFixed(1)}%`,
@@ -42,5 +43,14 @@ export function statusTable(group: GroupStatus): string {
   const metric = point
     ? `last CPU datapoint: ${point.averageCpuPercent === undefined ? 'no data' : `${point.averageCpuPercent.toFixed(1)}%`}`
     : 'no CPU datapoint yet';
-  return [head, metric, ...rows].join('\n');
+  const closed = new Map(
+    group.closedZones.map((c) => [c.zone, c.cause === 'outage' ? 'down' : 'no capacity']),
+  );
+  const zones = `zones ${group.zones.map((z) => (closed.has(z) ? red(`${z} (${closed.get(z)})`) : z)).join(', ')}`;
+  const failing = group.launchFailures
+    ? red(
+        `  ${group.launchFailures.count} failed launch attempt(s) in a row, next at ${new Date(group.launchFailures.retryAt).toISOString()}`,
+      )
+    : '';
+  return [head, metric, zones + failing, ...rows].join('\n');
 }

@@ -24,10 +24,18 @@ export const deployUsage = `fleetproof deploy --ref <git-ref> [--version V] | --
   then instances launched from it with APP_VERSION = the short sha (or --version). --version alone: the
   same build with another APP_VERSION.`;
 
-export const faultUsage = `fleetproof fault hang [--instance ID]
-  SIGSTOPs one instance (the named one, or the first in service) of the running fleet and follows until the
-  health checks mark it unhealthy, the group terminates it and a replacement is in service; exit 10 when
-  detection took longer than unhealthy threshold × interval + timeout, or nothing replaced it within 120 s.`;
+export const faultUsage = `fleetproof fault <kind> … against the running fleet; each prints what the fleet did and a verdict (exit 10 when it fails)
+  hang [--instance ID]            SIGSTOP one instance: unhealthy within threshold × interval + timeout, then replaced
+  az-outage --zone Z --for D      every instance in zone Z stopped, launches there fail for D; capacity restored in
+                                  the other zones, and the zones rebalanced after it ends
+  launch-failure --for D          every launch fails (InsufficientInstanceCapacity) for D: retries back off (no crash
+                                  loop) and an instance serves once it ends
+  db-restart [--down D] [--recover-within D] [--path P]
+                                  the database restarted (kept down D): the service must answer every probe of P (the
+                                  health path) within --recover-within (10s) of the database being back
+  db-latency --ms N [--jitter-ms J] --for D [--path P]
+                                  the database answers N ± J ms later for D: p99 before and during, and whether health
+                                  checks flapped`;
 
 export const downUsage = 'fleetproof down\n  Stops the running fleet (as Ctrl-C on `up` does).';
 

@@ -37,6 +37,12 @@ export interface RunningPostgres {
   readonly logFile: string;
   /** Creates a database if it does not exist and returns its connection URL. */
   ensureDatabase(name: string): Promise<string>;
+  /**
+   * Stops the server (fast shutdown: clients are disconnected, a checkpoint is written), keeps it down for
+   * `downMs`, starts it again on the same port and data, and resolves when it answers. `pid` is the new
+   * server's from then on, and `stop` stops that one: a restarted server is still fleetproof's to manage.
+   */
+  restart(downMs: number, onDown?: () => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -64,28 +70,49 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const port = await choosePort(options.port ?? DEFAULT_EMBEDDED_PORT);
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(
-    binaries.postgres,
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    // detached: its own process group, so a terminal Ctrl-C does not stop it under the API still using it.
-    {
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-      ...(osUser ? { uid: osUser.uid, gid: osUser.gid } : {}),
-    },
-  );
-  writeFileSync(ownerFile, String(process.pid));
   const adminUrl = urlFor(port, 'postgres');
-  await waitUntilReady(child, adminUrl, logFile);
+  const serve = async () => {
+    const logFd = openSync(logFile, 'a');
+    const server = spawn(
+      binaries.postgres,
+      [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+      ],
+      // detached: its own process group, so a terminal Ctrl-C does not stop it under the API still using it.
+      {
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        ...(osUser ? { uid: osUser.uid, gid: osUser.gid } : {}),
+      },
+    );
+    writeFileSync(ownerFile, String(process.pid));
+    await waitUntilReady(server, adminUrl, logFile);
+    return server;
+  };
+  let child = await serve();
 
   const database = options.database ?? 'fleetproof';
   const running: RunningPostgres = {
     port,
-    pid: child.pid ?? -1,
+    get pid() {
+      return child.pid ?? -1;
+    },
     logFile,
     url: urlFor(port, database),
     ensureDatabase: (name) => ensureDatabase(adminUrl, name).then(() => urlFor(port, name)),
+    restart: async (downMs, onDown) => {
+      await stopServer(child, ownerFile);
+      onDown?.();
+      await new Promise((r) => setTimeout(r, downMs));
+      child = await serve();
+    },
     stop: () => stopServer(child, ownerFile),
   };
   await running.ensureDatabase(database);

@@ -10,7 +10,15 @@ import { describeGroup, type GroupStatus } from './group-status.js';
 import { newInstanceId } from './instance-id.js';
 import { isActive, isWarming } from './instance-predicates.js';
 import type { InstanceProcess, Launcher } from './process-launcher.js';
-import type { Action, GroupState, InstanceView, ReasonCode, RefreshState, ReleaseSource } from './types.js';
+import type {
+  Action,
+  ClosedZone,
+  GroupState,
+  InstanceView,
+  ReasonCode,
+  RefreshState,
+  ReleaseSource,
+} from './types.js';
 
 export interface FleetEvent {
   readonly t: number;
@@ -29,6 +37,8 @@ export interface AutoScalingGroupOptions {
   readonly vCpus: number;
   readonly initialDesired: number;
   readonly initialAppVersion: string;
+  /** The group's availability zones (zones.ts). */
+  readonly zones: readonly string[];
   readonly reconcileIntervalMs: number;
   readonly terminationGraceMs: number;
   readonly onEvent: (event: FleetEvent) => void;
@@ -62,6 +72,8 @@ export class AutoScalingGroup {
   private timer: NodeJS.Timeout | undefined;
   private sampler: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Timers that end zone faults; cleared at shutdown. */
+  private readonly faultTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly options: AutoScalingGroupOptions) {
     const now = options.clock.now();
@@ -73,6 +85,9 @@ export class AutoScalingGroup {
       refresh: undefined,
       lastCapacityChangeAt: now,
       lastEvaluatedDatapointAt: now,
+      zones: options.zones,
+      closedZones: [],
+      launchFailures: undefined,
     };
     const keep =
       Math.max(options.policies.scaling.scaleInDatapoints, options.policies.scaling.scaleOutDatapoints) + 5;
@@ -175,6 +190,65 @@ export class AutoScalingGroup {
     return { instanceId: id, at };
   }
 
+  /**
+   * A zone fault for `forMs`: launches in `zones` fail (EC2's InsufficientInstanceCapacity, or the zone is
+   * down) and, for an outage, every instance there stops at once (SIGKILL: a power interruption gives no
+   * shutdown). The group sees them exit and replaces them in the zones left; when the fault ends, its
+   * rebalancing evens the zones out again.
+   */
+  closeZones(
+    zones: readonly string[],
+    cause: ClosedZone['cause'],
+    forMs: number,
+  ): { stopped: string[]; at: number } {
+    const unknown = zones.filter((z) => !this.state.zones.includes(z));
+    if (unknown.length > 0 || zones.length === 0)
+      throw new FleetError(
+        'FLEET_ERR_USAGE',
+        `zone: got ${JSON.stringify(unknown.join(', ') || zones.join(', '))}, expected one of ${this.state.zones.join(', ')}`,
+      );
+    const already = this.state.closedZones.filter((c) => zones.includes(c.zone)).map((c) => c.zone);
+    if (already.length > 0)
+      throw new FleetError('FLEET_ERR_USAGE', `zone ${already.join(', ')}: a fault there has not ended yet`);
+    const at = this.options.clock.now();
+    const closing = zones.map((zone) => ({ zone, cause }));
+    this.state = { ...this.state, closedZones: [...this.state.closedZones, ...closing] };
+    const stopped =
+      cause === 'outage'
+        ? [...this.records.values()].filter((r) => zones.includes(r.view.zone) && r.process.running())
+        : [];
+    for (const r of stopped) r.process.signal('SIGKILL');
+    const what = cause === 'outage' ? 'AzOutage' : 'LaunchFailure';
+    this.emit(
+      'fault',
+      `Fault${what}`,
+      cause === 'outage'
+        ? `zone ${zones.join(', ')} down for ${forMs / 1000} s: ${stopped.length} instance(s) stopped (${stopped.map((r) => r.view.id).join(', ') || 'none there'}), launches there fail`
+        : `launches fail in ${zones.join(', ')} for ${forMs / 1000} s (InsufficientInstanceCapacity)`,
+      { zones, cause, forMs, stopped: stopped.map((r) => r.view.id) },
+    );
+    const timer = setTimeout(() => {
+      this.faultTimers.delete(timer);
+      this.state = {
+        ...this.state,
+        closedZones: this.state.closedZones.filter((c) => !closing.includes(c)),
+      };
+      this.emit(
+        'fault',
+        `Fault${what}Ended`,
+        `zone ${zones.join(', ')}: the ${cause} fault ended; launches there work again`,
+        {
+          zones,
+          cause,
+        },
+      );
+      this.tick();
+    }, forMs);
+    this.faultTimers.add(timer);
+    this.tick();
+    return { stopped: stopped.map((r) => r.view.id), at };
+  }
+
   refreshStatus(id: string): RefreshState | undefined {
     return this.refreshes.get(id);
   }
@@ -196,6 +270,7 @@ export class AutoScalingGroup {
     this.stopping = true;
     clearInterval(this.timer);
     clearInterval(this.sampler);
+    for (const t of this.faultTimers) clearTimeout(t);
     await Promise.all([...this.records.values()].map((r) => this.terminate(r, 'FleetStopping')));
   }
 
@@ -214,14 +289,14 @@ export class AutoScalingGroup {
 
   private act(action: Action): void {
     if (action.type === 'launch') {
-      for (let n = 0; n < action.count; n++) this.launch(action.templateVersion, action.reason);
+      for (let n = 0; n < action.count; n++) this.launch(action.templateVersion, action.reason, action.zone);
       return;
     }
     const record = this.records.get(action.instanceId);
     if (record) void this.terminate(record, action.reason);
   }
 
-  private launch(templateVersion: number, reason: ReasonCode): void {
+  private launch(templateVersion: number, reason: ReasonCode, zone: string): void {
     const now = this.options.clock.now();
     const id = newInstanceId();
     const appVersion = this.templates[templateVersion] ?? '';
@@ -237,15 +312,18 @@ export class AutoScalingGroup {
       lifecycle: 'pending',
       running: process.running(),
       targetHealth: 'unused',
+      zone,
+      launchReason: reason,
     };
     this.records.set(id, { view, process, appVersion, release });
     this.state = { ...this.state, instances: [...this.state.instances, view] };
     this.emit(
       'instance',
       'InstanceLaunched',
-      `${id} (${appVersion}${release ? ` from release ${release.sha.slice(0, 7)}` : ''}) launched at ${host}:${port}, pid ${process.pid}`,
+      `${id} (${appVersion}${release ? ` from release ${release.sha.slice(0, 7)}` : ''}) launched in ${zone} at ${host}:${port}, pid ${process.pid}`,
       {
         instanceId: id,
+        zone,
         appVersion,
         ...(release ? { release: release.sha } : {}),
         cause: reason,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hangDetectionBoundMs, pickFaultTarget } from './fault-target.js';
 import { hangOutcome, hangSettled } from './hang-outcome.js';
+import { attemptsWithin, launchFailureOutcome, outageOutcome } from './zone-fault-outcome.js';
 
 const i = (id: string, lifecycle: 'pending' | 'in-service' | 'terminating', health: string) => ({
   id,
@@ -72,5 +73,94 @@ describe('hangOutcome', () => {
       events[2],
     ];
     expect(hangOutcome(early as never, 'i-a', 1000).replacedAfterMs).toBeUndefined();
+  });
+});
+
+describe('zone outage outcome (recorded events in, outcome out)', () => {
+  const launched = (t: number, id: string, zone: string, cause = 'LaunchToDesired') => ({
+    t,
+    reason: 'InstanceLaunched',
+    data: { instanceId: id, zone, cause },
+  });
+  const inService = (t: number, id: string) => ({ t, reason: 'InstanceInService', data: { instanceId: id } });
+  const terminated = (t: number, id: string, cause: string) => ({
+    t,
+    reason: 'InstanceTerminated',
+    data: { instanceId: id, cause },
+  });
+  const before = [launched(0, 'i-a', 'a'), launched(0, 'i-b', 'b'), inService(1, 'i-a'), inService(1, 'i-b')];
+  const fault = { zone: 'a', zones: ['a', 'b'], stopped: ['i-a'], at: 10, endsAt: 40 };
+
+  it('restored when a replacement serves elsewhere; rebalanced when the zone got one back and the long zone lost one', () => {
+    const events = [
+      ...before,
+      terminated(11, 'i-a', 'InstanceExited'),
+      launched(11, 'i-b2', 'b'),
+      inService(15, 'i-b2'),
+      launched(41, 'i-a2', 'a', 'AZRebalance'),
+      inService(45, 'i-a2'),
+      terminated(52, 'i-b', 'TerminateAboveDesired'),
+    ];
+    expect(outageOutcome(events, fault)).toEqual({
+      restoredAfterMs: 5,
+      rebalanceNeeded: true,
+      rebalancedAfterMs: 12,
+    });
+  });
+
+  it('not restored while the only replacement launches in the down zone; no rebalance when one apart', () => {
+    const events = [
+      ...before,
+      terminated(11, 'i-a', 'InstanceExited'),
+      launched(11, 'i-a2', 'a'),
+      inService(15, 'i-a2'),
+    ];
+    expect(outageOutcome(events, fault)).toEqual({
+      restoredAfterMs: undefined,
+      rebalanceNeeded: false,
+      rebalancedAfterMs: undefined,
+    });
+  });
+
+  it('a needed rebalance that never came is reported as missing', () => {
+    const events = [
+      ...before,
+      terminated(11, 'i-a', 'InstanceExited'),
+      launched(11, 'i-b2', 'b'),
+      launched(11, 'i-b3', 'b'),
+      inService(15, 'i-b2'),
+      inService(15, 'i-b3'),
+    ];
+    const o = outageOutcome(events, fault);
+    expect(o.rebalanceNeeded).toBe(true);
+    expect(o.rebalancedAfterMs).toBeUndefined();
+  });
+});
+
+describe('launch failure outcome', () => {
+  it.each([
+    [0, 1],
+    [9_999, 1],
+    [10_000, 2],
+    [30_000, 3],
+    [70_000, 4],
+    [600_000, 6],
+  ])('a doubling backoff from 10 s allows, in %i ms, %i attempt(s)', (forMs, n) => {
+    expect(attemptsWithin(forMs, 10_000)).toBe(n);
+  });
+
+  it('counts the failed attempts in the fault and the time to serve after it', () => {
+    const events = [
+      { t: 100, reason: 'LaunchFailed' },
+      { t: 1100, reason: 'LaunchFailed' },
+      { t: 3100, reason: 'LaunchFailed' },
+      { t: 7100, reason: 'LaunchFailed' },
+      { t: 8200, reason: 'InstanceInService', data: { instanceId: 'i-n' } },
+    ];
+    expect(launchFailureOutcome(events, { at: 0, endsAt: 8000, retryFirstMs: 1000 })).toEqual({
+      attemptsAtMs: [100, 1100, 3100, 7100],
+      allowedAttempts: 4,
+      restoredAfterMs: 200,
+    });
   });
 });

@@ -11,6 +11,7 @@ export interface InstanceStatus {
   /** The git commit it runs (deploy --ref), or undefined for the project's own folder. */
   release: string | undefined;
   templateVersion: number;
+  zone: string;
   lifecycle: InstanceView['lifecycle'];
   health: InstanceView['targetHealth'];
   healthReason: string | undefined;
@@ -30,6 +31,10 @@ export interface GroupStatus {
   instances: InstanceStatus[];
   refresh: (RefreshState & { fromAppVersion: string; toAppVersion: string; remaining: number }) | undefined;
   lastDatapoint: { endsAt: number; averageCpuPercent: number | undefined } | undefined;
+  zones: readonly string[];
+  /** Zones where launches fail now (faults). */
+  closedZones: GroupState['closedZones'];
+  launchFailures: GroupState['launchFailures'];
 }
 
 /** The group as the CLI, the control API and the metrics see it: a plain, JSON-ready snapshot. */
@@ -55,6 +60,7 @@ export function describeGroup(input: {
       appVersion,
       release: release?.sha,
       templateVersion: view.templateVersion,
+      zone: view.zone,
       lifecycle: view.lifecycle,
       // Live from the target group: the view's copy is only as fresh as the last reconcile tick.
       health:
@@ -75,5 +81,8 @@ export function describeGroup(input: {
       remaining: state.instances.filter((i) => isActive(i) && i.templateVersion !== refresh.toVersion).length,
     },
     lastDatapoint: input.cpu.datapoints.at(-1),
+    zones: state.zones,
+    closedZones: state.closedZones,
+    launchFailures: state.launchFailures,
   };
 }

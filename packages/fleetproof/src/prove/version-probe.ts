@@ -6,6 +6,8 @@ export interface ProbeSample {
   status: number;
   /** The start of the body (or the transport error). */
   body: string;
+  /** How long the request took, to the end of its body (or its error). */
+  ms: number;
 }
 
 /**
@@ -21,9 +23,10 @@ export function startVersionProbe(url: string, runStartedAt: number, everyMs = 2
       const t = Date.now() - runStartedAt;
       try {
         const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
-        samples.push({ t, status: res.statusCode, body: (await res.body.text()).slice(0, 4096) });
+        const body = (await res.body.text()).slice(0, 4096);
+        samples.push({ t, status: res.statusCode, body, ms: Date.now() - runStartedAt - t });
       } catch (error) {
-        samples.push({ t, status: 0, body: (error as Error).message });
+        samples.push({ t, status: 0, body: (error as Error).message, ms: Date.now() - runStartedAt - t });
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }

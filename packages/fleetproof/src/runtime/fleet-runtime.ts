@@ -9,17 +9,19 @@ import { FleetError } from '../errors.js';
 import { AddressAllocator, detectNetwork } from '../fleet/addresses.js';
 import { AutoScalingGroup, type FleetEvent } from '../fleet/auto-scaling-group.js';
 import { detectCgroups } from '../fleet/cgroups.js';
+import { startDatabaseProxy } from '../fleet/database-proxy.js';
 import type { Policies } from '../fleet/decide.js';
-import { hangDetectionBoundMs } from '../fleet/fault-target.js';
 import { ProcessLauncher } from '../fleet/process-launcher.js';
 import { Reaper } from '../fleet/reaper.js';
 import type { RefreshState } from '../fleet/types.js';
+import { zoneNames } from '../fleet/zones.js';
 import { prometheusText } from '../metrics/prometheus.js';
 import { RunFolder } from '../metrics/run-folder.js';
 import { type SeriesPoint, SeriesSampler } from '../metrics/series-sampler.js';
 import { stateDir } from '../project.js';
-import { serviceEnvironment } from '../service/connection-env.js';
+import { connectionAt, serviceEnvironment } from '../service/connection-env.js';
 import { type DeployRequest, deployVersion } from './deploy-version.js';
+import { faultHandler } from './fault-handlers.js';
 import { migrateOnce, openFleetDatabase, templateEnv } from './fleet-database.js';
 import { releaseInProject } from './release-in-project.js';
 
@@ -64,6 +66,9 @@ export interface Fleet {
 
 const KEEP_EVENTS = 5000;
 
+/** The region zones are named after, as infra/aws picks it: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1. */
+const awsRegion = () => process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+
 function policiesFrom(config: FleetproofConfig, timing: TimingProfile): Policies {
   return {
     scaling: {
@@ -76,6 +81,7 @@ function policiesFrom(config: FleetproofConfig, timing: TimingProfile): Policies
       healthCheckGracePeriodMs: timing.healthCheckGracePeriodSeconds * 1000,
       instanceWarmupMs: timing.instanceWarmupSeconds * 1000,
       metricPeriodMs: timing.metricPeriodSeconds * 1000,
+      launchRetryFirstMs: timing.launchRetrySeconds * 1000,
     },
     refresh: {
       minHealthyPercent: config.rollout.minHealthyPercent,
@@ -121,6 +127,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       if (db.database?.embedded) reaper.forget(db.database.embedded.pid);
     });
     await migrateOnce(root, config, db.connection, say);
+    // Instances reach the database through a proxy that faults can slow or cut (database-proxy.ts).
+    const proxy = db.connection
+      ? await startDatabaseProxy({ toHost: db.connection.host, toPort: Number(db.connection.port) })
+      : undefined;
+    if (proxy) cleanups.push(() => proxy.close());
+    const instanceDb = db.connection && proxy && connectionAt(db.connection, proxy.host, proxy.port);
     const network = detectNetwork(config.instance.network);
     const envScope = templateEnv(root);
     // Fail before any instance starts when a reference cannot be filled.
@@ -190,7 +202,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         ...serviceEnvironment(config, { db: database, env: envScope }),
         ...options.instanceEnv,
       }),
-      database: db.connection,
+      database: instanceDb,
       cpus: config.instance.cpus,
       memoryMiB: config.instance.memoryMiB,
       logDir: run.instanceLogDir,
@@ -206,6 +218,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       policies: policiesFrom(config, timing),
       vCpus: config.instance.cpus,
       initialDesired: config.scaling.desired ?? config.scaling.min,
+      zones: zoneNames(config.zones, awsRegion()),
       initialAppVersion: config.service.version,
       reconcileIntervalMs: timing.reconcileIntervalSeconds * 1000,
       terminationGraceMs: timing.terminationGraceSeconds * 1000,
@@ -245,6 +258,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       status: () => ({
         runId: run.runId,
         listenerUrl: balancer.url,
+        healthCheckPath: config.healthCheck.path,
         isolation,
         profile,
         group: group.status(),
@@ -263,18 +277,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       events: (since) => events.filter((e) => e.t > since),
       metrics: () => prometheusText(group.status(), sampler),
       down: () => void stop(),
-      fault: (kind, body) => {
-        if (kind !== 'hang')
-          throw new FleetError('FLEET_ERR_USAGE', `fault: got ${JSON.stringify(kind)}, expected hang`);
-        const hung = group.hang(typeof body.instance === 'string' ? body.instance : undefined);
-        const { unhealthyThreshold } = config.healthCheck;
-        const boundMs = hangDetectionBoundMs(
-          unhealthyThreshold,
-          timing.healthCheckIntervalSeconds * 1000,
-          timing.healthCheckTimeoutSeconds * 1000,
-        );
-        return { ...hung, detectionBoundMs: boundMs };
-      },
+      fault: faultHandler({ group, config, timing, db, proxy, reaper, clock, record }),
     });
     const controlUrl = await control.start(options.controlPort ?? 0);
     cleanups.push(() => control.stop());

@@ -1,12 +1,12 @@
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/util/free-port.js';
 import { isProcessAlive, waitForExit } from '../src/util/process-alive.js';
+import { cli, controlInfo, instancePids, up } from './cli-harness.js';
 import { REPO, until } from './fleet-harness.js';
 
-const BIN = join(REPO, 'packages', 'fleetproof', 'bin', 'fleetproof.js');
 const TOY = join(REPO, 'packages', 'fleetproof', 'test', 'fixtures', 'toy-service.mjs');
 const projects: string[] = [];
 const stopAfter: ChildProcess[] = [];
@@ -84,55 +84,6 @@ process.on('SIGTERM', () => process.exit(0));
   return { dir, port };
 }
 
-/** Runs a CLI command without blocking this process (a blocked event loop would stop draining `up`'s output). */
-function cli(dir: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: dir, timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }),
-    );
-  });
-}
-
-function up(dir: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'up'], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    output += c;
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    output += c;
-  });
-  return { child, output: () => output };
-}
-
-/** The running fleet's control.json: its control URL, token and run id. */
-const controlInfo = (dir: string) =>
-  JSON.parse(
-    readFileSync(
-      join(
-        dir,
-        '.fleetproof',
-        'runs',
-        readFileSync(join(dir, '.fleetproof', 'current'), 'utf8').trim(),
-        'control.json',
-      ),
-      'utf8',
-    ),
-  ) as { controlUrl: string; token: string; runId: string };
-
-const instancePids = async (dir: string) =>
-  JSON.parse((await cli(dir, 'status', '--json')).out).group.instances.map(
-    (i: { pid: number }) => i.pid,
-  ) as number[];
-
 describe('fleetproof up / status / scale / deploy / down', () => {
   it('drives a running fleet from another process, with the token, and stops it cleanly', async () => {
     const { dir, port } = await toyProject();
@@ -160,7 +111,8 @@ describe('fleetproof up / status / scale / deploy / down', () => {
 
     const status = await cli(dir, 'status');
     expect(status.code).toBe(0);
-    expect(status.out).toMatch(/i-[0-9a-f]{17} {2}V1 {2}in-service( \(warming\))? {2}healthy/);
+    expect(status.out).toMatch(/i-[0-9a-f]{17} {2}V1 {2}[a-z0-9-]+a {2}in-service( \(warming\))? {2}healthy/);
+    expect(status.out).toMatch(/^zones [a-z0-9-]+a, [a-z0-9-]+b$/m);
 
     expect((await cli(dir, 'scale', '--desired', '2')).code).toBe(0);
     const deadline = Date.now() + 20_000;

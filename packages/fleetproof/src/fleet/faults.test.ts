@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dbLatencyOutcome, dbRestartOutcome, probeFigures } from './db-fault-outcome.js';
 import { hangDetectionBoundMs, pickFaultTarget } from './fault-target.js';
 import { hangOutcome, hangSettled } from './hang-outcome.js';
 import { attemptsWithin, launchFailureOutcome, outageOutcome } from './zone-fault-outcome.js';
@@ -161,6 +162,61 @@ describe('launch failure outcome', () => {
       attemptsAtMs: [100, 1100, 3100, 7100],
       allowedAttempts: 4,
       restoredAfterMs: 200,
+    });
+  });
+});
+
+describe('database fault outcomes (probe samples and events in)', () => {
+  const sample = (t: number, status: number, ms = 10) => ({ t, status, ms });
+
+  it('probe figures: 5xx and transport errors fail; p99 of the window', () => {
+    const samples = [
+      sample(0, 200, 5),
+      sample(1, 503, 7),
+      sample(2, 0, 900),
+      sample(3, 200, 12),
+      sample(9, 200, 1),
+    ];
+    expect(probeFigures(samples, 0, 4)).toEqual({ requests: 4, failed: 2, p99Ms: 900 });
+    expect(probeFigures(samples, 100, 200)).toEqual({ requests: 0, failed: 0, p99Ms: undefined });
+  });
+
+  it.each([
+    {
+      name: 'recovers 400 ms after the database is back',
+      statuses: [200, 500, 500, 500, 500, 200, 200, 200],
+      recovered: 400,
+    },
+    { name: 'never recovers', statuses: [200, 500, 500, 500, 500, 500, 500, 500], recovered: undefined },
+    {
+      name: 'recovers, fails again, recovers for good',
+      statuses: [200, 500, 500, 200, 500, 200, 200, 200],
+      recovered: 400,
+    },
+    { name: 'never failed', statuses: [200, 200, 200, 200, 200, 200, 200, 200], recovered: 0 },
+  ])('db-restart: $name', ({ statuses, recovered }) => {
+    // Samples every 200 ms from t = 0; the restart at 100, the database back at 600.
+    const samples = statuses.map((s, n) => sample(n * 200, s));
+    const o = dbRestartOutcome(samples, [], { at: 100, backAt: 600, endT: 2000 });
+    expect(o.recoveredAfterMs).toBe(recovered);
+  });
+
+  it('db-latency: p99 before and during, and the flaps inside the fault only', () => {
+    const samples = [
+      sample(0, 200, 10),
+      sample(100, 200, 20),
+      sample(1000, 200, 510),
+      sample(1200, 502, 700),
+    ];
+    const events = [
+      { t: 50, reason: 'Target.Timeout', data: { to: 'unhealthy' } },
+      { t: 1100, reason: 'Target.Timeout', data: { to: 'unhealthy' } },
+      { t: 1150, reason: 'ReplaceUnhealthy', data: {} },
+    ];
+    expect(dbLatencyOutcome(samples, events, { at: 900, endsAt: 1500 })).toEqual({
+      before: { requests: 2, failed: 0, p99Ms: 20 },
+      during: { requests: 2, failed: 1, p99Ms: 700 },
+      flaps: { unhealthy: 1, replaced: 1 },
     });
   });
 });

@@ -265,7 +265,7 @@ async function dbRestart(
   const o = dbRestartOutcome(samples, events, { at: f.at, backAt, endT: Date.now() });
   return verdict(
     o.recoveredAfterMs !== undefined && o.recoveredAfterMs <= recoverWithinMs,
-    `database back after ${seconds(backAt - f.at)}; the service answered every probe from ${seconds(o.recoveredAfterMs)} after that (bound ${seconds(recoverWithinMs)}); ${o.during.failed} of ${o.during.requests} probes failed; health checks: ${o.flaps.unhealthy} unhealthy, ${o.flaps.replaced} replaced`,
+    `database back after ${seconds(backAt - f.at)}; ${o.recoveredAfterMs === undefined ? 'the service still failed probes when the follow ended' : `the service answered every probe from ${seconds(o.recoveredAfterMs)} after that`} (bound ${seconds(recoverWithinMs)}); ${o.during.failed} of ${o.during.requests} probes failed; health checks: ${o.flaps.unhealthy} unhealthy, ${o.flaps.replaced} replaced`,
   );
 }
 

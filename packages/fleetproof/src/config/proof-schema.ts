@@ -210,6 +210,35 @@ const variant = z
   })
   .strict();
 
+/** The faults a running fleet takes (`fleetproof fault <kind>`, and the `faults` experiment). */
+export const FAULT_KINDS = ['hang', 'az-outage', 'launch-failure', 'db-restart', 'db-latency'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+const faults = z
+  .object({
+    ...common,
+    /** Which faults, each on a fleet of its own under the same steady load. Default: every one. */
+    kinds: z
+      .array(z.enum(FAULT_KINDS))
+      .min(1)
+      .refine((k) => new Set(k).size === k.length, 'each kind once')
+      .default([...FAULT_KINDS]),
+    rate: rate.default(10),
+    instances: z.number().int().min(2).max(20).default(2),
+    /** When each fault starts, after the load. */
+    faultAfterSeconds: seconds(3600).default(4),
+    /** How long az-outage, launch-failure and db-latency last. */
+    forSeconds: seconds(3600).default(6),
+    /** db-restart: how long the database stays down. */
+    downSeconds: z.number().min(0).max(3600).default(2),
+    /** db-restart: the service must fail nothing from this long after the database is back. */
+    recoverWithinSeconds: seconds(3600).default(10),
+    /** db-latency: added to every round trip (± jitter). */
+    latencyMs: z.number().min(0).max(60_000).default(200),
+    jitterMs: z.number().min(0).max(60_000).default(0),
+  })
+  .strict();
+
 const off = z.literal(false);
 
 export const proofSchema = z
@@ -227,6 +256,8 @@ export const proofSchema = z
         crash: z.union([off, crash]).prefault({}),
         writes: z.union([off, writes]).prefault({}),
         variant: variant.optional(),
+        /** Off unless configured: hang, az-outage, launch-failure, db-restart, db-latency under load. */
+        faults: faults.optional(),
       })
       .strict()
       // prefault, not default: zod 4 returns a default as it is, and the experiments' own defaults must apply.
@@ -243,6 +274,7 @@ export type CapacitySettings = z.output<typeof capacity>;
 export type ScaleSettings = z.output<typeof scale>;
 export type DeploySettings = z.output<typeof deploy>;
 export type CrashSettings = z.output<typeof crash>;
+export type FaultsSettings = z.output<typeof faults>;
 export type WritesSettings = z.output<typeof writes>;
 export type VariantSettings = z.output<typeof variant>;
 export type ReferenceRow = z.output<typeof referenceRow>;

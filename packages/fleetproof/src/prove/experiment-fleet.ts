@@ -65,7 +65,13 @@ export class ExperimentFleet {
       databaseUrl: context.databaseUrl,
       balancerPort: context.balancerPort,
       instanceEnv: options.instanceEnv,
-      onEvent: (e) => recording.events.push({ t: e.t - startedAt, reason: e.reason, message: e.message }),
+      onEvent: (e) =>
+        recording.events.push({
+          t: e.t - startedAt,
+          reason: e.reason,
+          message: e.message,
+          ...(e.data ? { data: e.data as Record<string, unknown> } : {}),
+        }),
       onPoint: (p) => recording.fleet.push({ ...p, t: p.t - startedAt }),
     });
     recording.runDir = fleet.run.dir;

@@ -12,6 +12,7 @@ import { isPortFree } from '../util/free-port.js';
 import { capacity, COLUMNS as capacityColumns } from './capacity.js';
 import { crash, COLUMNS as crashColumns } from './crash.js';
 import { deploy, COLUMNS as deployColumns } from './deploy.js';
+import { faults, COLUMNS as faultsColumns } from './faults.js';
 import { type ProofLoad, readProofLoad } from './proof-load.js';
 import { referenceRows } from './reference-rows.js';
 import { scale, COLUMNS as scaleColumns } from './scale.js';
@@ -89,6 +90,17 @@ export const EXPERIMENTS: Record<ExperimentId, ExperimentEntry> = {
         ? { settings: p.experiments.variant }
         : { off: 'no proof.experiments.variant configured' },
     run: variant as ExperimentEntry['run'],
+  },
+  faults: {
+    columns: faultsColumns,
+    title: 'Faults: what AWS Fault Injection Service tests',
+    summary:
+      'hang, az-outage, launch-failure, db-restart, db-latency under load, each on its own fleet with its own checks',
+    settings: (p) =>
+      p.experiments.faults
+        ? { settings: p.experiments.faults }
+        : { off: 'no proof.experiments.faults configured' },
+    run: faults as ExperimentEntry['run'],
   },
 };
 

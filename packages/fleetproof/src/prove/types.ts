@@ -5,7 +5,15 @@ import type { LoadSummary, SeriesSecond } from '../load/load-metrics.js';
 import type { SeriesPoint } from '../metrics/series-sampler.js';
 
 /** The generic experiments, in the order prove runs them. */
-export const EXPERIMENT_NAMES = ['capacity', 'scale', 'deploy', 'crash', 'writes', 'variant'] as const;
+export const EXPERIMENT_NAMES = [
+  'capacity',
+  'scale',
+  'deploy',
+  'crash',
+  'writes',
+  'variant',
+  'faults',
+] as const;
 export type ExperimentId = (typeof EXPERIMENT_NAMES)[number];
 
 /** A config section an experiment changes for its fleets, and why (shown in the report). */
@@ -41,6 +49,8 @@ export interface TimelineEvent {
   t: number;
   reason: string;
   message: string;
+  /** The event's data (instance, zone, cause…): what the fault judges read. */
+  data?: Record<string, unknown>;
 }
 
 /** Per-second fleet figures, relative to the run's start. */

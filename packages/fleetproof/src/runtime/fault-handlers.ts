@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { FAULT_KINDS, type FaultKind } from '../config/proof-schema.js';
 import type { FleetproofConfig } from '../config/schema.js';
 import type { TimingProfile } from '../config/timing-profiles.js';
 import { FleetError } from '../errors.js';
@@ -8,8 +9,7 @@ import { hangDetectionBoundMs } from '../fleet/fault-target.js';
 import type { Reaper } from '../fleet/reaper.js';
 import type { FleetDatabase } from './fleet-database.js';
 
-export const FAULT_KINDS = ['hang', 'az-outage', 'launch-failure', 'db-restart', 'db-latency'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export { FAULT_KINDS, type FaultKind };
 
 export interface FaultDeps {
   readonly group: AutoScalingGroup;

@@ -57,6 +57,8 @@ export interface Fleet {
   /** How instances are isolated (cgroups, or why not). */
   readonly isolation: string;
   readonly events: FleetEvent[];
+  /** Starts a fault (fault-handlers.ts), as POST /fault/<kind> does; returns what it did and when. */
+  fault(kind: string, options: Record<string, unknown>): object;
   /** An instance refresh to a version; a release's migrations run first (deploy-version.ts). */
   deploy(request: DeployRequest): Promise<RefreshState>;
   /** Resolves when the fleet has stopped (after stop(), or a `down` through the control API). */
@@ -254,6 +256,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         { root, config, connection: db.connection, group, now: () => clock.now(), record, say },
         request,
       );
+    const fault = faultHandler({ group, config, timing, db, proxy, reaper, clock, record });
     const control = new ControlServer(run.token, {
       status: () => ({
         runId: run.runId,
@@ -277,7 +280,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       events: (since) => events.filter((e) => e.t > since),
       metrics: () => prometheusText(group.status(), sampler),
       down: () => void stop(),
-      fault: faultHandler({ group, config, timing, db, proxy, reaper, clock, record }),
+      fault,
     });
     const controlUrl = await control.start(options.controlPort ?? 0);
     cleanups.push(() => control.stop());
@@ -295,6 +298,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       databaseUrl: db.connection?.url,
       isolation,
       events,
+      fault,
       deploy,
       stopped,
       stop,

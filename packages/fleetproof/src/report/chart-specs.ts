@@ -1,4 +1,5 @@
 import type { RunRecording } from '../prove/types.js';
+import { type FaultSpan, faultSpans } from './fault-spans.js';
 
 /** One chart, as the page's script draws it: x in seconds from the run's start, one line per series. */
 export interface ChartSpec {
@@ -7,6 +8,8 @@ export interface ChartSpec {
   unit: string;
   x: number[];
   series: { label: string; values: (number | null)[]; color: string; dash?: boolean }[];
+  /** The run's faults, shaded across the chart on the same time axis. */
+  spans?: FaultSpan[];
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
@@ -100,7 +103,8 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
       series: extra.lines.map((l, j) => ({ label: l.label, values: l.values, color: color(j + 4) })),
     });
   }
-  return charts;
+  const spans = faultSpans(run.events, run.durationMs);
+  return spans.length > 0 ? charts.map((c) => ({ ...c, spans })) : charts;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -4,6 +4,7 @@ import { formatSeconds } from '../prove/time-mapping.js';
 import type { ExperimentResult, RunRecording } from '../prove/types.js';
 import { chartLibrary } from './chart-library.js';
 import { type ChartSpec, runCharts } from './chart-specs.js';
+import { faultSpans } from './fault-spans.js';
 import { drawCharts } from './report-client.js';
 
 export interface ReportInput {
@@ -116,14 +117,18 @@ function runBlock(
   charts.push(...specs);
   const events = run.events.slice(0, MAX_EVENTS_PER_RUN);
   const more = run.events.length - events.length;
+  const faults = faultSpans(run.events, run.durationMs);
+  const faultLine = faults.length
+    ? `<p class="faults">Faults (shaded on the charts): ${faults.map((f) => `<span class="fault">${esc(f.label)}</span> ${(f.from).toFixed(1)}–${f.to.toFixed(1)} s`).join(' · ')}</p>`
+    : '';
   return `<div class="run">
 <h3>${esc(run.label)} <span class="setup">${esc(run.setup)} · ${formatSeconds(run.durationMs / 1000)}</span></h3>
-<div class="charts">${specs.map((s) => `<div class="chart" id="${s.id}"></div>`).join('')}</div>
+${faultLine}<div class="charts">${specs.map((s) => `<div class="chart" id="${s.id}"></div>`).join('')}</div>
 <details><summary>Events (${run.events.length}) with their reasons · run folder <code>${esc(run.runDir)}</code></summary>
 <table class="events"><thead><tr><th>t</th><th>reason</th><th>what happened</th></tr></thead><tbody>${events
     .map(
       (e) =>
-        `<tr><td>${(e.t / 1000).toFixed(1)} s</td><td><code>${esc(e.reason)}</code></td><td>${esc(e.message)}</td></tr>`,
+        `<tr${e.reason.startsWith('Fault') ? ' class="fault"' : ''}><td>${(e.t / 1000).toFixed(1)} s</td><td><code>${esc(e.reason)}</code></td><td>${esc(e.message)}</td></tr>`,
     )
     .join('')}</tbody></table>${more > 0 ? `<p>… and ${more} more in the run folder.</p>` : ''}</details>
 </div>`;
@@ -160,6 +165,7 @@ th { background: #f3f4f6; font-weight: 600; }
 .setup { font-weight: normal; color: #6b7280; font-size: 14px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 8px; }
 .chart { min-height: 260px; }
+.fault { background: rgba(220, 38, 38, 0.14); color: #991b1b; }
 .events td:first-child { white-space: nowrap; text-align: right; }
 code { font-size: 13px; }
 `;

@@ -1,16 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../src/util/free-port.js';
 import { waitForExit } from '../src/util/process-alive.js';
 import { cli, instancePids, up } from './cli-harness.js';
+import { faultProject, pgDatabase, pgService } from './fixtures/fault-project.js';
 import { REPO, until } from './fleet-harness.js';
 
-const FIXTURES = join(REPO, 'packages', 'fleetproof', 'test', 'fixtures');
-const TOY = join(FIXTURES, 'toy-service.mjs');
-const PG_SERVICE = join(FIXTURES, 'pg-service.mjs');
+const TOY = join(REPO, 'packages', 'fleetproof', 'test', 'fixtures', 'toy-service.mjs');
 const projects: string[] = [];
+const project = (service: string, database: string) => faultProject(projects, service, database);
 const fleets: ChildProcess[] = [];
 // These fleets start their own embedded PostgreSQL, as a user's project without DATABASE_URL does.
 delete process.env.DATABASE_URL;
@@ -22,30 +21,6 @@ afterAll(async () => {
   }
   for (const dir of projects) rmSync(dir, { recursive: true, force: true });
 });
-
-/** A throwaway project: two zones, fast timing, the given service and database sections. */
-async function project(service: string, database: string): Promise<{ dir: string; port: number }> {
-  mkdirSync(join(REPO, '.fleetproof'), { recursive: true });
-  const dir = mkdtempSync(join(REPO, '.fleetproof', 'fault-project-'));
-  projects.push(dir);
-  // PostgreSQL runs as an unprivileged user, who must be able to pass through (mkdtemp makes it 0700).
-  chmodSync(dir, 0o755);
-  const port = await findFreePort();
-  writeFileSync(
-    join(dir, 'fleetproof.config.ts'),
-    `export default {
-  service: ${service},
-  database: ${database},
-  zones: ['az1', 'az2'],
-  instance: { cpus: 1, memoryMiB: 256 },
-  healthCheck: { path: '/health', healthyThreshold: 2, unhealthyThreshold: 2 },
-  balancer: { port: ${port} },
-  scaling: { min: 1, max: 3, enabled: false },
-  timing: { profile: 'fast', fast: { healthCheckGracePeriodSeconds: 2, deregistrationDelaySeconds: 1 } },
-};\n`,
-  );
-  return { dir, port };
-}
 
 /** `up` in the project until it is ready; `down` is the caller's. */
 async function startFleet(dir: string) {
@@ -124,10 +99,6 @@ describe('fleetproof fault against a running fleet (real processes)', () => {
       await fleet.down();
     }
   }, 180_000);
-
-  const pgService = (env: string) =>
-    `{ name: 'items', command: ['node', ${JSON.stringify(PG_SERVICE)}], port: 4200, version: 'V1', env: ${env} }`;
-  const pgDatabase = `{ mode: 'embedded', migrateCommand: ['node', ${JSON.stringify(PG_SERVICE)}, 'migrate'] }`;
 
   it('db-restart restarts the embedded PostgreSQL: a pooled service recovers with every acknowledged row; one that never reconnects fails the verdict', async () => {
     const { dir, port } = await project(pgService(`{ PG_MODE: 'pool' }`), pgDatabase);

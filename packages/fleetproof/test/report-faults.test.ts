@@ -43,7 +43,11 @@ describe('faults in the report', () => {
       load,
       fleet,
       durationMs: 30_000,
-      events: [ev(10_000, 'FaultDbRestart'), ev(20_000, 'FaultDbRestartEnded')],
+      events: [
+        ev(0, 'InstanceLaunched', { instanceId: 'i-a', zone: 'az1' }),
+        ev(10_000, 'FaultDbRestart'),
+        ev(20_000, 'FaultDbRestartEnded'),
+      ],
     });
     const result = {
       id: 'faults',
@@ -77,6 +81,8 @@ describe('faults in the report', () => {
       'Faults (shaded on the charts): <span class="fault">db-restart</span> 10.0–20.0 s',
     );
     expect(html).toMatch(/<tr class="fault"><td>10\.0 s<\/td><td><code>FaultDbRestart<\/code>/);
+    // The CPU chart names each instance's zone.
+    expect(html).toContain('"label":"i-a az1"');
 
     const browser = await launchChromium();
     try {

@@ -45,6 +45,16 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
   }
   const fleetX = run.fleet.map((p) => round(p.t / 1000));
   const instanceIds = [...new Set(run.fleet.flatMap((p) => p.targets.map((t) => t.id)))];
+  // Each instance's zone, from its launch event: the CPU chart names both.
+  const zoneOf = new Map(
+    run.events.flatMap((e) =>
+      e.reason === 'InstanceLaunched' &&
+      typeof e.data?.instanceId === 'string' &&
+      typeof e.data.zone === 'string'
+        ? [[e.data.instanceId, e.data.zone] as const]
+        : [],
+    ),
+  );
   charts.push({
     id: `${idPrefix}-cpu`,
     title: 'CPU per instance (% of its vCPUs) and the group datapoint target tracking sees',
@@ -52,7 +62,7 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
     x: fleetX,
     series: [
       ...instanceIds.map((id, i) => ({
-        label: id.slice(0, 8),
+        label: zoneOf.has(id) ? `${id.slice(0, 8)} ${zoneOf.get(id)}` : id.slice(0, 8),
         values: run.fleet.map((p) => {
           const cpu = p.targets.find((t) => t.id === id)?.cpuPercent;
           return cpu === undefined ? null : round(cpu);

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '../src/prove/types.js';
+import { runCommand } from '../src/service/run-command.js';
 import { BIN } from './cli-harness.js';
 import { faultProject, pgDatabase, pgService } from './fixtures/fault-project.js';
 
@@ -26,22 +26,16 @@ const proof = (faults: string, port: number) => `
   },`;
 
 /** `fleetproof prove --quick` in the project, as a user runs it (its own embedded PostgreSQL). */
-function prove(dir: string): Promise<{ code: number | null; output: string }> {
+function prove(dir: string) {
   const env = { ...process.env, NO_COLOR: '1' };
   delete env.DATABASE_URL;
-  const child = spawn(process.execPath, [BIN, 'prove', '--quick'], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c: Buffer) => {
-    output += c;
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    output += c;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
+  return runCommand([process.execPath, BIN, 'prove', '--quick'], { cwd: dir, env });
+}
+
+/** Writes the proof section (and its scenario) into the project's config. */
+function withProof(dir: string, faults: string, port: number): void {
+  const config = `${dir}/fleetproof.config.ts`;
+  writeFileSync(config, readFileSync(config, 'utf8').replace(/\n};\n$/, `${proof(faults, port)}\n};\n`));
 }
 
 const resultOf = (output: string) => {
@@ -54,12 +48,7 @@ const resultOf = (output: string) => {
 describe('prove: the faults experiment on a service it has never seen (real fleets, real PostgreSQL)', () => {
   it('a pooled service passes every fault, and the report shades them', async () => {
     const { dir, port } = await faultProject(projects, pgService(`{ PG_MODE: 'pool' }`), pgDatabase, '');
-    const config = `${dir}/fleetproof.config.ts`;
-    const text = readFileSync(config, 'utf8').replace(
-      /\n};\n$/,
-      `${proof('{ forSeconds: 4, recoverWithinSeconds: 6, latencyMs: 150 }', port)}\n};\n`,
-    );
-    writeFileSync(config, text);
+    withProof(dir, '{ forSeconds: 4, recoverWithinSeconds: 6, latencyMs: 150 }', port);
     const run = await prove(dir);
     const faults = resultOf(run.output);
     expect(faults.checks.filter((c) => !c.passed).map((c) => `${c.label}: ${c.measured}`)).toEqual([]);
@@ -86,12 +75,7 @@ describe('prove: the faults experiment on a service it has never seen (real flee
 
   it('a service with one database connection for life fails the db-restart verdict, naming it', async () => {
     const { dir, port } = await faultProject(projects, pgService(`{ PG_MODE: 'single' }`), pgDatabase, '');
-    const config = `${dir}/fleetproof.config.ts`;
-    const text = readFileSync(config, 'utf8').replace(
-      /\n};\n$/,
-      `${proof("{ kinds: ['db-restart'], recoverWithinSeconds: 4 }", port)}\n};\n`,
-    );
-    writeFileSync(config, text);
+    withProof(dir, "{ kinds: ['db-restart'], recoverWithinSeconds: 4 }", port);
     const run = await prove(dir);
     expect(run.code, run.output).toBe(10);
     const failed = resultOf(run.output).checks.filter((c) => !c.passed);

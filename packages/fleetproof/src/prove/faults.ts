@@ -1,5 +1,6 @@
 import type { FaultKind, FaultsSettings, WriteConfig } from '../config/proof-schema.js';
 import { ExperimentFleet } from './experiment-fleet.js';
+import { INJECT } from './fault-injections.js';
 import { type FaultRecording, judgeFault } from './fault-judges.js';
 import { loadFigures } from './measure.js';
 import { atSteadyRate, type ProofLoad } from './proof-load.js';
@@ -9,34 +10,6 @@ import type { ExperimentFindings, ProveContext } from './types.js';
 import { readBack, startWriters } from './write-audit.js';
 
 export const COLUMNS = ['requests', 'failed', 'victims', 'their requests'];
-
-/**
- * Counts the requests that ended on, or were in flight to, the victims from now until each is out of the
- * target group (gone, or no longer healthy) and half a second more, as the crash experiment does.
- */
-function trackVictims(fleet: ExperimentFleet, ids: readonly string[]) {
-  const started = new Map(ids.map((id) => [id, fleet.fleet.balancer.group.get(id)?.completedTotal ?? 0]));
-  const seen = new Map(ids.map((id) => [id, 0]));
-  const outAt = new Map<string, number>();
-  const timer = setInterval(() => {
-    for (const id of ids) {
-      const target = fleet.fleet.balancer.group.get(id);
-      if (target && (outAt.get(id) ?? Number.POSITIVE_INFINITY) + 500 > Date.now())
-        seen.set(id, target.completedTotal + target.inFlight - (started.get(id) ?? 0));
-      if ((!target || (target.state !== 'healthy' && target.state !== 'initial')) && !outAt.has(id))
-        outAt.set(id, Date.now());
-    }
-  }, 50);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return [...seen.values()].reduce((a, b) => a + b, 0);
-    },
-  };
-}
-
-const healthyCount = (fleet: ExperimentFleet) =>
-  fleet.fleet.balancer.group.all().filter((t) => t.state === 'healthy').length;
 
 /** One fault on a fleet of its own under the steady load; returns what the judges read. */
 async function runFault(
@@ -75,60 +48,8 @@ async function runFault(
   try {
     const loading = fleet.load(atSteadyRate(load, settings.rate, loadMs), `${settings.rate}/s, ${kind}`);
     await new Promise((r) => setTimeout(r, faultAfterMs));
-    const group = fleet.fleet.group;
     rec.at = fleet.elapsedMs();
-    if (kind === 'hang') {
-      const out = fleet.fleet.fault('hang', {}) as { instanceId: string; detectionBoundMs: number };
-      rec.victims = [out.instanceId];
-      rec.detectionBoundMs = out.detectionBoundMs;
-      rec.endsAt = rec.at;
-    } else if (kind === 'az-outage') {
-      const zone = group.status().zones[0] ?? '';
-      const inZone = group
-        .status()
-        .instances.filter((i) => i.zone === zone)
-        .map((i) => i.id);
-      const tracking = trackVictims(fleet, inZone);
-      const out = fleet.fleet.fault('az-outage', { zone, forMs }) as { stopped: string[]; zones: string[] };
-      Object.assign(rec, { victims: out.stopped, zone, zones: out.zones, endsAt: rec.at + forMs });
-      await new Promise((r) => setTimeout(r, forMs));
-      rec.routedToVictims = tracking.stop();
-    } else if (kind === 'launch-failure') {
-      fleet.fleet.fault('launch-failure', { forMs });
-      rec.retryFirstMs = fleet.fleet.timing.launchRetrySeconds * 1000;
-      rec.endsAt = rec.at + forMs;
-      const victim = group.status().instances.find((i) => i.health === 'healthy');
-      if (victim) {
-        const tracking = trackVictims(fleet, [victim.id]);
-        process.kill(-victim.pid, 'SIGKILL');
-        rec.victims = [victim.id];
-        await new Promise((r) => setTimeout(r, forMs));
-        rec.routedToVictims = tracking.stop();
-      }
-    } else if (kind === 'db-restart') {
-      fleet.fleet.fault('db-restart', { downMs: settings.downSeconds * 1000 });
-      rec.recoverWithinMs = settings.recoverWithinSeconds * 1000;
-      await fleet.until(
-        'the database to be back',
-        () => fleet.recording.events.some((e) => e.reason === 'FaultDbRestartEnded' && e.t >= rec.at),
-        settings.downSeconds * 1000 + 60_000,
-      );
-      rec.backAt = fleet.recording.events.find((e) => e.reason === 'FaultDbRestartEnded' && e.t >= rec.at)?.t;
-      rec.endsAt = rec.backAt ?? rec.at;
-    } else {
-      fleet.fleet.fault('db-latency', { ms: settings.latencyMs, jitterMs: settings.jitterMs, forMs });
-      rec.latencyMs = settings.latencyMs;
-      rec.endsAt = rec.at + forMs;
-    }
-    if (kind === 'hang') {
-      const tracking = trackVictims(fleet, rec.victims);
-      await fleet.until(
-        'the hung instance to be replaced',
-        () => !group.status().instances.some((i) => i.id === rec.victims[0]) && healthyCount(fleet) >= n,
-        60_000,
-      );
-      rec.routedToVictims = tracking.stop();
-    }
+    await INJECT[kind](fleet, settings, rec);
     await loading;
     rec.loadEndMs = fleet.elapsedMs();
     if (writers) {

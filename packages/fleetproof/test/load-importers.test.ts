@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importArtillery } from '../src/load/importers/artillery.js';
+import { mergedPercentileMs } from '../src/load/trend.js';
 import { type LoadTarget, startLoadTarget } from './fixtures/load-targets.js';
 import { REPO } from './fleet-harness.js';
 
@@ -157,11 +158,13 @@ export default function () {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThanOrEqual(6);
-    expect(Object.keys(lines[0]).sort()).toEqual([
+    const busy = lines.find((l) => l.rps > 0);
+    expect(Object.keys(busy).sort()).toEqual([
       'dropped',
       'elapsedMs',
       'errors',
       'failed',
+      'latencyHdr',
       'p50Ms',
       'p95Ms',
       'p99Ms',
@@ -169,6 +172,8 @@ export default function () {
       't',
       'vus',
     ]);
+    // Each second's durations as a compressed HDR histogram: merged, they give a window's exact percentiles.
+    expect(mergedPercentileMs([busy.latencyHdr], 99)).toBeCloseTo(busy.p99Ms, 0);
   }, 60_000);
 });
 

@@ -36,6 +36,8 @@ export interface SeriesSecond {
   p99Ms: number;
   vus: number;
   dropped: number;
+  /** This second's request durations (HDR, compressed base64): windows of seconds merge them. */
+  latencyHdr?: string;
 }
 
 export interface LoadSummary {
@@ -145,6 +147,7 @@ export class LoadMetrics {
       p99Ms: round(this.secondDuration.percentileMs(99)),
       vus: this.vus,
       dropped: this.second.dropped,
+      ...(this.secondDuration.count > 0 ? { latencyHdr: this.secondDuration.encoded() } : {}),
     };
     this.secondDuration.reset();
     this.second = { requests: 0, failed: 0, dropped: 0, errors: {} };

@@ -41,6 +41,21 @@ export class Trend {
   reset(): void {
     this.histogram.reset();
   }
+
+  /** The histogram, compressed (HDR's base64 form): seconds merged later give exact percentiles of a window. */
+  encoded(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+}
+
+/**
+ * The percentile `p` (ms) of several encoded histograms merged: exact to the histograms' precision, where
+ * the worst of their own percentiles would only bound it.
+ */
+export function mergedPercentileMs(encoded: readonly string[], p: number): number {
+  const merged = hdr.build({ bitBucketSize: 32, autoResize: true, useWebAssembly: false });
+  for (const e of encoded) merged.add(hdr.decodeFromCompressedBase64(e, 32, false));
+  return merged.totalCount === 0 ? 0 : merged.getValueAtPercentile(p) / 1000;
 }
 
 export interface TrendStats {

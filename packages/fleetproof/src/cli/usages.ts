@@ -12,7 +12,7 @@ export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws dep
   image and roll it out (instance refresh or CodeDeploy).`;
 
 export const statusUsage =
-  'fleetproof status [--json]\n  Instances, versions, target health and CPU of the running fleet.';
+  'fleetproof status [--json]\n  Instances, versions, zones, target health and CPU of the running fleet.';
 
 export const scaleUsage =
   'fleetproof scale --desired N\n  Sets the auto scaling group desired capacity (min..max).';
@@ -50,8 +50,9 @@ export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --sce
   (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.`;
 
 export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list]
-  Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant) on
-  the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows them.`;
+  Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant,
+  faults) on the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows
+  them.`;
 
 export const upUsage = `fleetproof up [--timing fast|aws]
   Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.`;

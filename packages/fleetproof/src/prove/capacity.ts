@@ -167,6 +167,20 @@ export async function capacity(
       single = await rampOneInstance(context, settings, load, sl, { ...instance }, ramp, holdMs);
       tries.push(single.run);
     }
+    // A cost measured on a ramp (a JIT still compiling, a machine busy that minute) can overstate what an
+    // arrival costs, so the smaller size may hold too: halve it once more (not below 0.05 vCPU).
+    const size = instance.cpus ?? cpusEach;
+    if (!single.breakPoint && size > 0.05) {
+      const half = Math.max(0.05, Math.round(size * 50) / 100);
+      overrides.push({
+        section: 'instance.cpus',
+        value: String(half),
+        why: `${size} vCPU held the whole ramp too: half of it`,
+      });
+      instance.cpus = half;
+      single = await rampOneInstance(context, settings, load, sl, { ...instance }, ramp, holdMs);
+      tries.push(single.run);
+    }
   }
   const breakPoint = single.breakPoint;
   const cost = costPerArrival(single.run, single.loadStartMs, ramp);

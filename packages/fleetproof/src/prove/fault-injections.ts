@@ -10,21 +10,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * target group (gone, or no longer healthy) and half a second more, as the crash experiment does.
  */
 function trackVictims(fleet: ExperimentFleet, ids: readonly string[]) {
-  const started = new Map(ids.map((id) => [id, fleet.fleet.balancer.group.get(id)?.completedTotal ?? 0]));
-  const seen = new Map(ids.map((id) => [id, 0]));
+  // The target objects themselves: their counters stay readable after the group has removed them, which
+  // it may do within milliseconds of a SIGKILL.
+  const targets = new Map(ids.map((id) => [id, fleet.fleet.balancer.group.get(id)]));
+  const started = new Map(ids.map((id) => [id, targets.get(id)?.completedTotal ?? 0]));
+  // What is in flight at the fault is the victims' from the start.
+  const seen = new Map(ids.map((id) => [id, targets.get(id)?.inFlight ?? 0]));
   const outAt = new Map<string, number>();
-  const timer = setInterval(() => {
+  const sample = () => {
     for (const id of ids) {
-      const target = fleet.fleet.balancer.group.get(id);
-      if (target && (outAt.get(id) ?? Number.POSITIVE_INFINITY) + 500 > Date.now())
-        seen.set(id, target.completedTotal + target.inFlight - (started.get(id) ?? 0));
-      if ((!target || (target.state !== 'healthy' && target.state !== 'initial')) && !outAt.has(id))
+      const target = targets.get(id);
+      if (!target) continue;
+      if ((outAt.get(id) ?? Number.POSITIVE_INFINITY) + 500 > Date.now())
+        seen.set(
+          id,
+          Math.max(seen.get(id) ?? 0, target.completedTotal + target.inFlight - (started.get(id) ?? 0)),
+        );
+      const gone = !fleet.fleet.balancer.group.get(id);
+      if ((gone || (target.state !== 'healthy' && target.state !== 'initial')) && !outAt.has(id))
         outAt.set(id, Date.now());
     }
-  }, 50);
+  };
+  const timer = setInterval(sample, 50);
   return {
     stop: () => {
       clearInterval(timer);
+      sample();
       return [...seen.values()].reduce((a, b) => a + b, 0);
     },
   };

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FleetError } from '../errors.js';
+import { readJson, sendJson as send, sendError } from '../util/json-http.js';
 
 export interface ControlHandlers {
   status(): object;
@@ -13,6 +14,8 @@ export interface ControlHandlers {
   down(): void;
   /** Faults against the running fleet (hang: SIGSTOP one instance). */
   fault(kind: string, options: Record<string, unknown>): object;
+  /** TerminateInstanceInAutoScalingGroup without decrementing desired: the group replaces it. */
+  terminate(instanceId: string): object;
 }
 
 /**
@@ -96,39 +99,19 @@ export class ControlServer {
       const body = await readJson(req);
       return send(res, 202, this.handlers.fault(url.pathname.slice('/fault/'.length), body));
     }
+    if (route === 'POST /terminate') {
+      const body = await readJson(req);
+      if (typeof body.instanceId !== 'string')
+        throw new FleetError(
+          'FLEET_ERR_USAGE',
+          `instanceId: got ${JSON.stringify(body.instanceId)}, expected an instance id`,
+        );
+      return send(res, 202, this.handlers.terminate(body.instanceId));
+    }
     if (route === 'POST /down') {
       send(res, 202, { stopping: true });
       return void setImmediate(() => this.handlers.down());
     }
     send(res, 404, { error: `no route ${route}` });
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-function sendError(res: ServerResponse, error: unknown): void {
-  if (error instanceof FleetError) {
-    const status = error.code === 'FLEET_ERR_REFRESH_IN_PROGRESS' ? 409 : 400;
-    send(res, status, { error: error.message, code: error.code });
-  } else {
-    send(res, 500, { error: (error as Error).message });
-  }
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text = '';
-  for await (const chunk of req) {
-    text += chunk;
-    if (text.length > 64 * 1024) throw new FleetError('FLEET_ERR_USAGE', 'request body over 64 KB');
-  }
-  try {
-    const value = JSON.parse(text || '{}');
-    if (value && typeof value === 'object') return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new FleetError('FLEET_ERR_USAGE', 'expected a JSON object body');
 }

@@ -249,6 +249,34 @@ export class AutoScalingGroup {
     return { stopped: stopped.map((r) => r.view.id), at };
   }
 
+  /**
+   * Terminates one instance gracefully (deregistered, drained, SIGTERM), as TerminateInstanceInAutoScaling
+   * Group does without decrementing the desired capacity: the group launches its replacement.
+   */
+  terminateInstance(instanceId: string): { instanceId: string; at: number } {
+    const record = this.records.get(instanceId);
+    if (!record || record.terminated)
+      throw new FleetError(
+        'FLEET_ERR_USAGE',
+        `instance: got ${JSON.stringify(instanceId)}, expected one of ${[...this.records.values()]
+          .filter((r) => !r.terminated)
+          .map((r) => r.view.id)
+          .join(', ')}`,
+      );
+    const at = this.options.clock.now();
+    this.emit(
+      'asg',
+      'TerminateInstance',
+      `${instanceId} terminated by request; desired stays ${this.state.desired}`,
+      {
+        instanceId,
+      },
+    );
+    void this.terminate(record, 'TerminateInstance');
+    this.tick();
+    return { instanceId, at };
+  }
+
   refreshStatus(id: string): RefreshState | undefined {
     return this.refreshes.get(id);
   }

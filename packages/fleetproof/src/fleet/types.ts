@@ -111,7 +111,8 @@ export type ReasonCode =
   | 'RefreshFailed'
   | 'RefreshRolledBack'
   | 'AZRebalance'
-  | 'LaunchFailed';
+  | 'LaunchFailed'
+  | 'TerminateInstance';
 
 /** A launch some rule wants, before its zones are chosen (decide's last step places or fails it). */
 export interface LaunchIntent {

@@ -262,6 +262,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         runId: run.runId,
         listenerUrl: balancer.url,
         healthCheckPath: config.healthCheck.path,
+        targetCpuPercent: config.scaling.targetCpuPercent,
+        hasDatabase: db.connection !== undefined,
         isolation,
         profile,
         group: group.status(),
@@ -281,6 +283,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       metrics: () => prometheusText(group.status(), sampler),
       down: () => void stop(),
       fault,
+      terminate: (instanceId) => group.terminateInstance(instanceId),
     });
     const controlUrl = await control.start(options.controlPort ?? 0);
     cleanups.push(() => control.stop());

@@ -34,7 +34,7 @@ describe('faults in the report', () => {
     expect(faultSpans([ev(1000, 'InstanceTerminated')], 5000)).toEqual([]);
   });
 
-  it('Chromium draws the span shaded across each chart of the run, and the timeline marks the fault', async () => {
+  it('Chromium draws the span shaded and the scale-out as a line across each chart of the run; the timeline marks the fault', async () => {
     const load = Array.from({ length: 30 }, (_, s) =>
       loadSecond(s * 1000, 20, s >= 10 && s < 12 ? 3 : 0, 40),
     );
@@ -47,6 +47,7 @@ describe('faults in the report', () => {
         ev(0, 'InstanceLaunched', { instanceId: 'i-a', zone: 'az1' }),
         ev(10_000, 'FaultDbRestart'),
         ev(20_000, 'FaultDbRestartEnded'),
+        ev(25_000, 'ScaleOutCpuHigh'),
       ],
     });
     const result = {
@@ -106,9 +107,39 @@ describe('faults in the report', () => {
           };
           return { inside: at(15 / 29), outside: at(5 / 29) };
         }, chart);
-      for (const chart of ['traffic', 'latency', 'cpu', 'instances', 'balancer']) {
+      // The scale-out is a violet line at 25 s: the columns holding violet pixels, as fractions of the width.
+      const violetAt = (chart: string) =>
+        page.evaluate((suffix) => {
+          const plot = (globalThis as unknown as { document: Document }).document.querySelector(
+            `[id$="-${suffix}"] canvas`,
+          ) as HTMLCanvasElement;
+          const { data } = (plot.getContext('2d') as CanvasRenderingContext2D).getImageData(
+            0,
+            0,
+            plot.width,
+            plot.height,
+          );
+          const columns = new Set<number>();
+          for (let i = 0; i < data.length; i += 4) {
+            const [r, g, b] = [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0];
+            if (r > 90 && r < 170 && g < 110 && b > 190) columns.add(((i / 4) % plot.width) / plot.width);
+          }
+          return [...columns];
+        }, chart);
+      for (const chart of [
+        'traffic',
+        'failures',
+        'latency',
+        'cpu',
+        'instances',
+        'balancer',
+        'balancer-latency',
+      ]) {
         const tint = await tintOf(chart);
         expect(tint.inside, chart).toBeGreaterThan(tint.outside + 10);
+        const violet = await violetAt(chart);
+        expect(violet.length, chart).toBeGreaterThan(0);
+        expect(Math.min(...violet), chart).toBeGreaterThan(0.75);
       }
       expect(errors).toEqual([]);
       await page.screenshot({ path: join(dir, 'report-faults.png'), fullPage: true });

@@ -1,4 +1,6 @@
+import type { Outcome } from '../load/load-metrics.js';
 import type { RunRecording } from '../prove/types.js';
+import { type EventMark, eventMarks } from './event-marks.js';
 import { type FaultSpan, faultSpans } from './fault-spans.js';
 
 /** One chart, as the page's script draws it: x in seconds from the run's start, one line per series. */
@@ -10,12 +12,57 @@ export interface ChartSpec {
   series: { label: string; values: (number | null)[]; color: string; dash?: boolean }[];
   /** The run's faults, shaded across the chart on the same time axis. */
   spans?: FaultSpan[];
+  /** The run's marked events (event-marks.ts), drawn as vertical lines. */
+  marks?: EventMark[];
 }
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 const color = (i: number) => PALETTE[i % PALETTE.length] as string;
 
-/** The charts every run gets: traffic and errors, latency, CPU per instance, instance counts; then its extras. */
+/** p50, p95 and p99 per second, as the load generator and the balancer both record them. */
+const percentiles = (points: readonly { p50Ms: number; p95Ms: number; p99Ms: number }[]) => [
+  { label: 'p50', values: points.map((p) => p.p50Ms), color: color(2) },
+  { label: 'p95', values: points.map((p) => p.p95Ms), color: color(3) },
+  { label: 'p99', values: points.map((p) => p.p99Ms), color: color(1) },
+];
+
+/** A failure kind as the charts name it. */
+const KIND_LABELS: Record<Exclude<Outcome, 'ok'>, string> = {
+  http_5xx: '5xx',
+  http_4xx: '4xx',
+  http_unexpected: 'unexpected status',
+  ETIMEDOUT: 'timed out',
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'reset',
+  EOTHER: 'other transport error',
+};
+
+/** The load's failures per second, one line per kind seen (a single zero line while there are none). */
+function failureKinds(run: RunRecording, x: number[], idPrefix: string): ChartSpec {
+  const kinds = [...new Set(run.load.flatMap((s) => Object.keys(s.errors)))].sort() as Exclude<
+    Outcome,
+    'ok'
+  >[];
+  return {
+    id: `${idPrefix}-failures`,
+    title: 'Load generator: failed requests per second, by kind',
+    unit: 'req/s',
+    x,
+    series:
+      kinds.length === 0
+        ? [{ label: 'failed', values: run.load.map((s) => s.failed), color: color(1) }]
+        : kinds.map((k, i) => ({
+            label: KIND_LABELS[k] ?? k,
+            values: run.load.map((s) => s.errors[k] ?? 0),
+            color: color(i + 1),
+          })),
+  };
+}
+
+/**
+ * The charts every run gets: traffic and errors, failures by kind, latency, CPU per instance, instance
+ * counts; then its extras. Each carries the run's fault spans and event marks on the same time axis.
+ */
 export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent: number): ChartSpec[] {
   const charts: ChartSpec[] = [];
   const loadX = run.load.map((s) => round(s.t / 1000));
@@ -31,18 +78,17 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
         { label: 'dropped iterations', values: run.load.map((s) => s.dropped), color: color(7), dash: true },
       ],
     });
+    charts.push(failureKinds(run, loadX, idPrefix));
     charts.push({
       id: `${idPrefix}-latency`,
       title: 'Load generator: latency percentiles (per second)',
       unit: 'ms',
       x: loadX,
-      series: [
-        { label: 'p50', values: run.load.map((s) => s.p50Ms), color: color(2) },
-        { label: 'p95', values: run.load.map((s) => s.p95Ms), color: color(3) },
-        { label: 'p99', values: run.load.map((s) => s.p99Ms), color: color(1) },
-      ],
+      series: percentiles(run.load),
     });
   }
+  // A load's own dashboard with no fleet behind it has load charts only.
+  if (run.fleet.length === 0) return withOverlays(run, charts);
   const fleetX = run.fleet.map((p) => round(p.t / 1000));
   const instanceIds = [...new Set(run.fleet.flatMap((p) => p.targets.map((t) => t.id)))];
   // Each instance's zone, from its launch event: the CPU chart names both.
@@ -104,6 +150,13 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
       { label: 'target 5xx', values: run.fleet.map((p) => p.target5xx), color: color(3) },
     ],
   });
+  charts.push({
+    id: `${idPrefix}-balancer-latency`,
+    title: 'Balancer: target response time percentiles (per second)',
+    unit: 'ms',
+    x: fleetX,
+    series: percentiles(run.fleet),
+  });
   for (const [i, extra] of (run.extraSeries ?? []).entries()) {
     charts.push({
       id: `${idPrefix}-extra${i}`,
@@ -113,8 +166,18 @@ export function runCharts(run: RunRecording, idPrefix: string, targetCpuPercent:
       series: extra.lines.map((l, j) => ({ label: l.label, values: l.values, color: color(j + 4) })),
     });
   }
+  return withOverlays(run, charts);
+}
+
+/** The run's fault spans and event marks, on every chart. */
+function withOverlays(run: RunRecording, charts: ChartSpec[]): ChartSpec[] {
   const spans = faultSpans(run.events, run.durationMs);
-  return spans.length > 0 ? charts.map((c) => ({ ...c, spans })) : charts;
+  const marks = eventMarks(run.events);
+  return charts.map((c) => ({
+    ...c,
+    ...(spans.length > 0 ? { spans } : {}),
+    ...(marks.length > 0 ? { marks } : {}),
+  }));
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

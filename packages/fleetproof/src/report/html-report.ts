@@ -2,10 +2,10 @@ import { cpus } from 'node:os';
 import type { FleetproofConfig } from '../config/schema.js';
 import { formatSeconds } from '../prove/time-mapping.js';
 import type { ExperimentResult, RunRecording } from '../prove/types.js';
+import { chartBoard } from './chart-client.js';
 import { chartLibrary } from './chart-library.js';
 import { type ChartSpec, runCharts } from './chart-specs.js';
 import { faultSpans } from './fault-spans.js';
-import { drawCharts } from './report-client.js';
 
 export interface ReportInput {
   startedAt: number;
@@ -48,8 +48,8 @@ ${sections.join('\n')}
 <script type="application/json" id="chart-data">${jsonForScript(charts)}</script>
 <script>${library.script}</script>
 <script>
-${drawCharts.toString()}
-drawCharts(JSON.parse(document.getElementById('chart-data').textContent), uPlot);
+${chartBoard.toString()}
+chartBoard(uPlot).render(JSON.parse(document.getElementById('chart-data').textContent));
 </script>
 </body>
 </html>

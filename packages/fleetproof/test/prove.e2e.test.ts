@@ -12,6 +12,37 @@ const ARTIFACTS = join(REPO, 'test-artifacts');
 interface Finished {
   code: number | null;
   output: string;
+  /** What prove's live dashboard showed while an experiment ran (its first update with a run). */
+  live: { run: string; charts: string[]; verdicts: unknown[]; actionsEnabled: boolean } | undefined;
+}
+
+/** The dashboard's stream, read until an update shows a run with charts (or the deadline). */
+async function watchDashboard(url: string, deadline: number): Promise<Finished['live']> {
+  const stream = url.replace('/?token=', '/stream?token=');
+  while (Date.now() < deadline) {
+    const res = await fetch(stream).catch(() => undefined);
+    const reader = res?.body?.getReader();
+    let text = '';
+    while (reader) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+      const data = /data: (.*)\n\n/.exec(text)?.[1];
+      if (!data) continue;
+      await reader.cancel();
+      const update = JSON.parse(data);
+      if (update.run !== 'waiting for a run' && update.charts.length > 0)
+        return {
+          run: update.run,
+          charts: update.charts.map((c: { id: string }) => c.id),
+          verdicts: update.verdicts,
+          actionsEnabled: update.actions.enabled,
+        };
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return undefined;
 }
 
 /** `fleetproof prove --quick` as a user runs it, on a fresh database of the test cluster. */
@@ -22,14 +53,17 @@ async function proveQuick(): Promise<Finished> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let watching: Promise<Finished['live']> | undefined;
   child.stdout.on('data', (chunk) => {
     output += chunk;
+    const url = /dashboard\s+(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output)?.[1];
+    if (url && !watching) watching = watchDashboard(url, Date.now() + 120_000);
   });
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, output };
+  return { code, output, live: await watching };
 }
 
 const byId = (results: ExperimentResult[], id: string) => {
@@ -84,6 +118,9 @@ describe('fleetproof prove --quick on this repository: the field reports as conf
     ).toEqual(expect.arrayContaining(['ScaleOutCpuHigh', 'ScaleInCpuLow']));
     expect(byId(results, 'writes').rows[0]?.values[3]).toBe('0'); // missing acknowledged writes
     expect(run.code, run.output).toBe(0);
+    // The live dashboard followed an experiment's fleet while it ran, read-only.
+    expect(run.live, run.output).toMatchObject({ actionsEnabled: false });
+    expect(run.live?.charts).toEqual(expect.arrayContaining(['live-cpu', 'live-instances']));
 
     const browser = await launchChromium();
     try {

@@ -43,16 +43,21 @@ export const initUsage = `fleetproof init [--command "python3 app.py"]
   In a project without a fleetproof config: finds how to start the service (package.json start/main, or a
   Python entry), starts it once to find its port and health route, writes a commented fleetproof.config.ts.`;
 
-export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson]
+const DASHBOARD_USAGE =
+  'A live dashboard on loopback (its URL, token included, is printed; --dashboard-port N, --no-dashboard turns it off)';
+
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson] [--no-dashboard]
   Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
   exit 99 when a threshold (k6 thresholds, Artillery ensure or a failed expect) fails.
   -e KEY=VALUE sets a k6 script's __ENV entry (k6 run -e); -e NAME picks an Artillery environment
-  (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.`;
+  (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.
+  ${DASHBOARD_USAGE}; with this project's \`up\` running, its fleet is on the dashboard too.`;
 
-export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list]
+export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list] [--no-dashboard]
   Runs the experiments the config's proof section enables (capacity, scale, deploy, crash, writes, variant,
   faults) on the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows
-  them.`;
+  them. ${DASHBOARD_USAGE} (read-only: the experiments drive their fleets).`;
 
-export const upUsage = `fleetproof up [--timing fast|aws]
-  Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.`;
+export const upUsage = `fleetproof up [--timing fast|aws] [--no-dashboard] [--dashboard-port N]
+  Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.
+  ${DASHBOARD_USAGE}: scale, deploy, stop an instance, faults.`;

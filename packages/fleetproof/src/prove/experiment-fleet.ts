@@ -1,5 +1,6 @@
 import type { FleetproofConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
+import { emptyRecording, recorderFor } from '../dashboard/live-recording.js';
 import type { LoadResult } from '../load/engine.js';
 import { type LoadPlan, plannedDurationMs, withTarget } from '../load/plan.js';
 import { runLoadInWorker } from '../load/run-in-worker.js';
@@ -47,35 +48,20 @@ export class ExperimentFleet {
       timing: { ...base.timing, profile: 'fast' as const },
     };
     const config = validateConfig(merged);
-    const startedAt = Date.now();
-    const recording: RunRecording = {
-      label: options.label,
-      setup: options.setup,
-      startedAt,
-      durationMs: 0,
-      runDir: '',
-      fleet: [],
-      load: [],
-      events: [],
-      summary: undefined,
-    };
+    const recording = emptyRecording(options.label, options.setup, Date.now());
+    const recorder = recorderFor(recording);
     const fleet = await startFleet({
       root: context.root,
       config,
       databaseUrl: context.databaseUrl,
       balancerPort: context.balancerPort,
       instanceEnv: options.instanceEnv,
-      onEvent: (e) =>
-        recording.events.push({
-          t: e.t - startedAt,
-          reason: e.reason,
-          message: e.message,
-          ...(e.data ? { data: e.data as Record<string, unknown> } : {}),
-        }),
-      onPoint: (p) => recording.fleet.push({ ...p, t: p.t - startedAt }),
+      onEvent: recorder.event,
+      onPoint: recorder.point,
     });
     recording.runDir = fleet.run.dir;
     const running = new ExperimentFleet(fleet, config, recording, context);
+    context.onRun?.(running);
     try {
       context.progress(
         `${options.label}: starting ${config.scaling.desired ?? config.scaling.min} instance(s)`,
@@ -108,13 +94,14 @@ export class ExperimentFleet {
     options: { stopWhen?: (second: LoadSecond) => boolean; keepSummary?: boolean } = {},
   ): Promise<LoadResult> {
     const totalS = Math.round(plannedDurationMs(plan) / 1000);
-    const loadStart = Date.now() - this.recording.startedAt;
+    const loadStart = Date.now();
     const controller = new AbortController();
+    const recorder = recorderFor(this.recording);
     const result = await runLoadInWorker(withTarget(plan, this.fleet.listenerUrl), {
       signal: controller.signal,
       onSecond: (s) => {
-        const second = { ...s, t: loadStart + s.elapsedMs };
-        this.recording.load.push(second);
+        recorder.second(s, loadStart);
+        const second = this.recording.load[this.recording.load.length - 1] as LoadSecond;
         if (options.stopWhen?.(second)) controller.abort();
         const status = this.fleet.group.status();
         const healthy = this.fleet.balancer.group.all().filter((t) => t.state === 'healthy').length;

@@ -132,6 +132,8 @@ export interface ProveOptions {
   say: (text: string) => void;
   /** Called as each experiment ends (the CLI prints its verdict at once). */
   onResult?: (result: ExperimentResult) => void;
+  /** Called as each experiment fleet starts (the live dashboard follows it). */
+  onRun?: ProveContext['onRun'];
 }
 
 export interface ProveOutcome {
@@ -198,6 +200,7 @@ export async function runProve(options: ProveOptions): Promise<ProveOutcome> {
       aws: TIMING_PROFILES.aws,
       progress: options.progress,
       say: options.say,
+      ...(options.onRun ? { onRun: options.onRun } : {}),
     };
     for (const p of selected) {
       const experimentStarted = Date.now();

@@ -3,6 +3,7 @@ import type { FleetproofConfig } from '../config/schema.js';
 import type { TimingProfile } from '../config/timing-profiles.js';
 import type { LoadSummary, SeriesSecond } from '../load/load-metrics.js';
 import type { SeriesPoint } from '../metrics/series-sampler.js';
+import type { Fleet } from '../runtime/fleet-runtime.js';
 
 /** The generic experiments, in the order prove runs them. */
 export const EXPERIMENT_NAMES = [
@@ -131,4 +132,13 @@ export interface ProveContext {
   progress: (text: string) => void;
   /** A line that stays. */
   say: (text: string) => void;
+  /** Each experiment fleet as it starts (the live dashboard follows it). */
+  onRun?: (run: LiveRun) => void;
+}
+
+/** An experiment's fleet while it runs: what the live dashboard shows. */
+export interface LiveRun {
+  readonly recording: RunRecording;
+  readonly fleet: Fleet;
+  readonly config: FleetproofConfig;
 }

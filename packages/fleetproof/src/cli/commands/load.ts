@@ -9,6 +9,8 @@ import { type LoadPlan, plannedDurationMs, withTarget } from '../../load/plan.js
 import { runPlan } from '../../load/run-plan.js';
 import { formatSummary } from '../../load/summary-format.js';
 import { findProjectRoot } from '../../project.js';
+import { DASHBOARD_OPTIONS, startDashboard } from '../dashboard-option.js';
+import { loadDashboardSource } from '../load-dashboard.js';
 import { bold, dim, line, red } from '../output.js';
 import { loadUsage } from '../usages.js';
 
@@ -37,6 +39,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
       environment: { type: 'string' },
       config: { type: 'string' },
       overrides: { type: 'string' },
+      ...DASHBOARD_OPTIONS,
     },
     strict: true,
   });
@@ -67,15 +70,32 @@ export async function loadCommand(argv: string[]): Promise<number> {
 
   if (!json && plan.script) line(dim(`  ${describeK6Runtime(plan.script.runtime)}`));
 
+  const live = loadDashboardSource(plan);
+  // --json is for machines: stdout is the summary alone, and a dashboard only when a port is asked for.
+  const dashboard = await startDashboard(
+    { ...values, 'no-dashboard': values['no-dashboard'] || (json && values['dashboard-port'] === undefined) },
+    live.source,
+    { print: !json },
+  );
+  if (json && dashboard) process.stderr.write(`dashboard ${dashboard.url}\n`);
+  if (!json && live.fleet)
+    line(
+      dim(
+        `  fleet       ${live.fleet.run.listenerUrl} (this project's \`fleetproof up\`: on the dashboard too)`,
+      ),
+    );
+
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   let lastPlain = 0;
+  live.begin();
   const result = await runPlan(plan, {
     signal: controller.signal,
     onScriptError: (message) => !json && line(red(`  script error: ${message}`)),
     onStatus: (message) => !json && line(dim(`  ${message}`)),
     onSecond: (point: SeriesSecond) => {
+      live.second(point);
       series?.write(`${JSON.stringify(point)}\n`);
       if (json) return;
       const text = progress(point, totalMs);
@@ -85,7 +105,10 @@ export async function loadCommand(argv: string[]): Promise<number> {
         line(text);
       }
     },
-  }).finally(() => process.off('SIGINT', stop));
+  }).finally(async () => {
+    process.off('SIGINT', stop);
+    await live.end(dashboard);
+  });
   if (tty) process.stdout.write('\r\x1b[2K');
   await new Promise((resolve) => (series ? series.end(resolve) : resolve(undefined)));
 

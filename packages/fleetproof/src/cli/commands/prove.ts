@@ -1,17 +1,24 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
+import { type ProveProgress, proveSource } from '../../dashboard/prove-source.js';
 import { FleetError } from '../../errors.js';
 import { findProjectRoot } from '../../project.js';
 import { EXPERIMENTS, plannedExperiments, proofOf, runProve } from '../../prove/prove-run.js';
 import { formatSeconds } from '../../prove/time-mapping.js';
 import { EXPERIMENT_NAMES, type ExperimentId } from '../../prove/types.js';
 import { verdictTable } from '../../prove/verdict-table.js';
+import { DASHBOARD_OPTIONS, startDashboard } from '../dashboard-option.js';
 import { bold, dim, green, line, red } from '../output.js';
 
 export async function proveCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, list: { type: 'boolean' } },
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      list: { type: 'boolean' },
+      ...DASHBOARD_OPTIONS,
+    },
     strict: true,
   });
   const only = parseOnly(values.only);
@@ -33,6 +40,11 @@ export async function proveCommand(argv: string[]): Promise<number> {
   let lastPlain = 0;
   const clear = () => tty && process.stdout.write('\r\x1b[2K');
   line(`${bold('fleetproof prove')} ${dim(`· ${root} · ${names}${quick ? ' · quick' : ''}`)}`);
+  const live: ProveProgress = { current: undefined, results: [] };
+  const dashboard = await startDashboard(
+    values,
+    proveSource(`fleetproof prove · ${config.service.name}`, live),
+  );
   const outcome = await runProve({
     root,
     config,
@@ -50,13 +62,17 @@ export async function proveCommand(argv: string[]): Promise<number> {
       clear();
       line(`  ${text}`);
     },
+    onRun: (run) => {
+      live.current = run;
+    },
     onResult: (result) => {
+      live.results.push(result);
       clear();
       line(
         `  ${result.id} ${result.title}: ${result.passed ? green('pass') : red('fail')} in ${formatSeconds(result.durationMs / 1000)}`,
       );
     },
-  });
+  }).finally(() => dashboard?.stop());
   clear();
   line('');
   line(verdictTable(outcome.results, { green, red, bold }));

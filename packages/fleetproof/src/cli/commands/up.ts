@@ -1,14 +1,21 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
 import { TIMING_PROFILES, type TimingProfileName } from '../../config/timing-profiles.js';
+import { fleetSource } from '../../dashboard/fleet-source.js';
+import { emptyRecording, recorderFor } from '../../dashboard/live-recording.js';
 import { FleetError } from '../../errors.js';
 import { findProjectRoot } from '../../project.js';
 import { startFleet, waitForHealthy } from '../../runtime/fleet-runtime.js';
+import { DASHBOARD_OPTIONS, startDashboard } from '../dashboard-option.js';
 import { bold, dim, green, line } from '../output.js';
 import { statusLine } from '../status-format.js';
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { timing: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: argv,
+    options: { timing: { type: 'string' }, ...DASHBOARD_OPTIONS },
+    strict: true,
+  });
   if (values.timing !== undefined && !(values.timing in TIMING_PROFILES)) {
     throw new FleetError(
       'FLEET_ERR_USAGE',
@@ -25,6 +32,9 @@ export async function upCommand(argv: string[]): Promise<number> {
   };
   line(`${bold('fleetproof up')}${dim(` · ${root} · timing ${values.timing ?? config.timing.profile}`)}`);
   const started = Date.now();
+  const profileName = values.timing ?? config.timing.profile;
+  const recording = emptyRecording('fleetproof up', `timing ${profileName}`, started);
+  const recorder = recorderFor(recording, true);
   const fleet = await startFleet({
     root,
     config,
@@ -33,7 +43,9 @@ export async function upCommand(argv: string[]): Promise<number> {
       clearStatus();
       line(dim(`  ${text}`));
     },
+    onPoint: recorder.point,
     onEvent: (event) => {
+      recorder.event(event);
       clearStatus();
       const at = ((event.t - started) / 1000).toFixed(1).padStart(6);
       line(`${dim(`${at}s`)} ${event.reason.padEnd(32)} ${event.message}`);
@@ -43,6 +55,16 @@ export async function upCommand(argv: string[]): Promise<number> {
   line(`  listener    ${bold(fleet.listenerUrl)}   ${dim('(the load balancer: send traffic here)')}`);
   line(`  control     ${fleet.controlUrl}   ${dim(`(token in ${fleet.run.dir}/control.json)`)}`);
   line(`  run folder  ${fleet.run.dir}`);
+  recording.runDir = fleet.run.dir;
+  // Behind the control token: the dashboard's actions are the control API's.
+  const dashboard = await startDashboard(
+    values,
+    fleetSource(`fleetproof up · ${config.service.name}`, fleet, config, recording),
+    { token: fleet.run.token },
+  ).catch(async (error: unknown) => {
+    await fleet.stop();
+    throw error;
+  });
   line(
     dim(
       '  other terminal: npx fleetproof status | scale --desired 2 | deploy --version V2 | down · Ctrl-C stops',
@@ -85,6 +107,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   await fleet.stopped;
+  await dashboard?.stop();
   clearInterval(ticker);
   clearStatus();
   line(green('  stopped: no instance, balancer or database left running'));

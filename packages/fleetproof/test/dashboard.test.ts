@@ -213,6 +213,44 @@ describe('the live dashboard (real Chromium, a Python service)', () => {
       ).toBe(true);
       expect(await page.locator('#events tr').count()).toBeGreaterThan(3);
 
+      // A fault from the page: the hung instance turns unhealthy with ALB's reason code, shaded on the charts.
+      await page.selectOption('#fault-kind', 'hang');
+      await page.click('#fault');
+      // The unhealthy state lasts until the group's next reconcile replaces it: the timeline keeps it.
+      const hung = await pageUntil(
+        page,
+        'a target turned unhealthy with Target.Timeout',
+        (u) => u.events.some((e) => e.reason === 'Target.Timeout'),
+        45_000,
+      );
+      expect(chart(hung, 'balancer')?.spans?.[0]?.label).toMatch(/^hang i-/);
+      expect(chart(hung, 'cpu')?.marks?.some((m) => /^unhealthy i-\S+ Target\.Timeout$/.test(m.label))).toBe(
+        true,
+      );
+      expect(await page.locator('#events tr.fault code').allTextContents()).toContain('FaultHang');
+
+      // Deploy from the page: an instance refresh to V2, its steps marked, every target V2 at the end.
+      await pageUntil(
+        page,
+        'two healthy again',
+        (u) => u.group?.healthy === 2 && u.targets.length === 2,
+        60_000,
+      );
+      await page.fill('#version', 'V2');
+      await page.click('#deploy');
+      const deployed = await pageUntil(
+        page,
+        'the refresh to V2 done',
+        (u) =>
+          u.events.some((e) => e.reason === 'RefreshSuccessful') &&
+          u.targets.length === 2 &&
+          u.targets.every((t) => t.version === 'V2' && t.health === 'healthy'),
+        90_000,
+      );
+      expect(chart(deployed, 'instances')?.marks?.map((m) => m.label)).toEqual(
+        expect.arrayContaining(['refresh started', 'refresh: launch', 'refresh done']),
+      );
+
       mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
       await page.screenshot({ path: join(REPO, 'test-artifacts', 'dashboard-up.png'), fullPage: true });
       expect(errors).toEqual([]);

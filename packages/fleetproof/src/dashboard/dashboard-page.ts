@@ -1,6 +1,6 @@
-import { chartBoard } from '../report/chart-client.js';
+import { chartScript } from '../report/chart-client.js';
 import { chartLibrary } from '../report/chart-library.js';
-import { dashboardClient } from './dashboard-client.js';
+import { dashboardScript } from './dashboard-client.js';
 
 let page: string | undefined;
 
@@ -49,8 +49,8 @@ ${STYLE}</style>
 </main>
 <script>${library.script}</script>
 <script>
-${chartBoard.toString()}
-${dashboardClient.toString()}
+${chartScript()}
+${dashboardScript()}
 dashboardClient(uPlot, chartBoard);
 </script>
 </body>

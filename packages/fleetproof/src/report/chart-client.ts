@@ -48,8 +48,63 @@ export interface BoardChart {
 }
 
 /**
- * The one chart module of the HTML report and the live dashboard. It runs in the page (inlined with
- * Function.prototype.toString, so it must not use anything from this module's scope): `render` draws each
+ * A chart's overlays, drawn after its series (uPlot's draw hook, canvas pixels): fault spans shaded with their
+ * label, marked events as dashed vertical lines, labels stacked up to three deep where lines crowd.
+ */
+export function drawOverlays(u: Plot, spec: BoardChart): void {
+  const MARK_COLORS: Record<string, string> = {
+    scale: '#7c3aed',
+    health: '#dc2626',
+    refresh: '#0891b2',
+    instance: '#d97706',
+  };
+  const { ctx, bbox } = u;
+  const dpr = (globalThis as { devicePixelRatio?: number }).devicePixelRatio ?? 1;
+  ctx.save();
+  ctx.font = `${Math.round(11 * dpr)}px sans-serif`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  // A live chart shows a window of the run: what falls outside the plot area is not drawn.
+  const left = bbox.left;
+  const right = bbox.left + bbox.width;
+  for (const span of spec.spans ?? []) {
+    const x0 = Math.max(left, u.valToPos(span.from, 'x', true));
+    const x1 = Math.min(right, Math.max(x0 + 2, u.valToPos(span.to, 'x', true)));
+    if (x1 <= x0) continue;
+    ctx.fillStyle = 'rgba(220, 38, 38, 0.14)';
+    ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
+    ctx.fillStyle = 'rgba(153, 27, 27, 0.9)';
+    ctx.fillText(span.label, x0 + 3 * dpr, bbox.top + 3 * dpr);
+  }
+  // Labels only where they do not overlap the previous one; every line is drawn.
+  let lastLabelX = Number.NEGATIVE_INFINITY;
+  let row = 0;
+  for (const mark of spec.marks ?? []) {
+    const x = u.valToPos(mark.t, 'x', true);
+    if (!Number.isFinite(x) || x < left || x > right) continue;
+    const colour = MARK_COLORS[mark.kind] ?? '#4b5563';
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.5 * dpr;
+    ctx.setLineDash([4 * dpr, 3 * dpr]);
+    ctx.beginPath();
+    ctx.moveTo(x, bbox.top);
+    ctx.lineTo(x, bbox.top + bbox.height);
+    ctx.stroke();
+    row = x - lastLabelX < 90 * dpr ? row + 1 : 0;
+    if (row < 3) {
+      ctx.fillStyle = colour;
+      ctx.fillText(mark.label, x + 3 * dpr, bbox.top + (18 + 13 * row) * dpr);
+      if (row === 0) lastLabelX = x;
+    }
+  }
+  ctx.setLineDash([]);
+  ctx.restore();
+}
+
+/**
+ * The one chart module of the HTML report and the live dashboard. It runs in the page (chartScript inlines
+ * it and drawOverlays with Function.prototype.toString, so neither may use anything else from this module's
+ * scope): `render` draws each
  * chart with uPlot into the element of its id (created in `container` when the page has none), and on a
  * later call updates it in place (new data, spans and marks) unless its series changed, when it is redrawn.
  * Fault spans are shaded and marked events are vertical lines, both on the chart's own time axis.
@@ -57,56 +112,7 @@ export interface BoardChart {
 export function chartBoard(uPlotCtor: new (options: object, data: unknown[], target: ChartElement) => Plot): {
   render(specs: BoardChart[], container?: ChartElement): void;
 } {
-  const MARK_COLORS: Record<string, string> = {
-    scale: '#7c3aed',
-    health: '#dc2626',
-    refresh: '#0891b2',
-    instance: '#d97706',
-  };
   const drawn = new Map<string, { plot: Plot; key: string; spec: BoardChart }>();
-  const overlay = (entry: { spec: BoardChart }) => (u: Plot) => {
-    const { ctx, bbox } = u;
-    const dpr = (globalThis as { devicePixelRatio?: number }).devicePixelRatio ?? 1;
-    ctx.save();
-    ctx.font = `${Math.round(11 * dpr)}px sans-serif`;
-    ctx.textAlign = 'left';
-    ctx.textBaseline = 'top';
-    // A live chart shows a window of the run: what falls outside the plot area is not drawn.
-    const left = bbox.left;
-    const right = bbox.left + bbox.width;
-    for (const span of entry.spec.spans ?? []) {
-      const x0 = Math.max(left, u.valToPos(span.from, 'x', true));
-      const x1 = Math.min(right, Math.max(x0 + 2, u.valToPos(span.to, 'x', true)));
-      if (x1 <= x0) continue;
-      ctx.fillStyle = 'rgba(220, 38, 38, 0.14)';
-      ctx.fillRect(x0, bbox.top, x1 - x0, bbox.height);
-      ctx.fillStyle = 'rgba(153, 27, 27, 0.9)';
-      ctx.fillText(span.label, x0 + 3 * dpr, bbox.top + 3 * dpr);
-    }
-    // Labels only where they do not overlap the previous one; every line is drawn.
-    let lastLabelX = Number.NEGATIVE_INFINITY;
-    let row = 0;
-    for (const mark of entry.spec.marks ?? []) {
-      const x = u.valToPos(mark.t, 'x', true);
-      if (!Number.isFinite(x) || x < left || x > right) continue;
-      const colour = MARK_COLORS[mark.kind] ?? '#4b5563';
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.5 * dpr;
-      ctx.setLineDash([4 * dpr, 3 * dpr]);
-      ctx.beginPath();
-      ctx.moveTo(x, bbox.top);
-      ctx.lineTo(x, bbox.top + bbox.height);
-      ctx.stroke();
-      row = x - lastLabelX < 90 * dpr ? row + 1 : 0;
-      if (row < 3) {
-        ctx.fillStyle = colour;
-        ctx.fillText(mark.label, x + 3 * dpr, bbox.top + (18 + 13 * row) * dpr);
-        if (row === 0) lastLabelX = x;
-      }
-    }
-    ctx.setLineDash([]);
-    ctx.restore();
-  };
   const create = (spec: BoardChart, target: ChartElement) => {
     const entry = { spec, key: '', plot: undefined as unknown as Plot };
     entry.plot = new uPlotCtor(
@@ -116,7 +122,7 @@ export function chartBoard(uPlotCtor: new (options: object, data: unknown[], tar
         height: 220,
         scales: { x: { time: false } },
         axes: [{ label: 'seconds from the run’s start' }, { label: spec.unit, size: 60 }],
-        hooks: { draw: [overlay(entry)] },
+        hooks: { draw: [(u: Plot) => drawOverlays(u, entry.spec)] },
         series: [
           { label: 's' },
           ...spec.series.map((s) => ({
@@ -180,4 +186,9 @@ export function chartBoard(uPlotCtor: new (options: object, data: unknown[], tar
       }
     },
   };
+}
+
+/** The chart module as page script: both functions, for a <script> element after uPlot's. */
+export function chartScript(): string {
+  return `${drawOverlays.toString()}\n${chartBoard.toString()}`;
 }

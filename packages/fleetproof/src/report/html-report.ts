@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import type { FleetproofConfig } from '../config/schema.js';
 import { formatSeconds } from '../prove/time-mapping.js';
 import type { ExperimentResult, RunRecording } from '../prove/types.js';
-import { chartBoard } from './chart-client.js';
+import { chartScript } from './chart-client.js';
 import { chartLibrary } from './chart-library.js';
 import { type ChartSpec, runCharts } from './chart-specs.js';
 import { faultSpans } from './fault-spans.js';
@@ -48,7 +48,7 @@ ${sections.join('\n')}
 <script type="application/json" id="chart-data">${jsonForScript(charts)}</script>
 <script>${library.script}</script>
 <script>
-${chartBoard.toString()}
+${chartScript()}
 chartBoard(uPlot).render(JSON.parse(document.getElementById('chart-data').textContent));
 </script>
 </body>

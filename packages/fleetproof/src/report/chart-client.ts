@@ -17,6 +17,7 @@ interface Plot {
     restore(): void;
     fillRect(x: number, y: number, w: number, h: number): void;
     fillText(text: string, x: number, y: number): void;
+    measureText(text: string): { width: number };
     beginPath(): void;
     moveTo(x: number, y: number): void;
     lineTo(x: number, y: number): void;
@@ -93,7 +94,10 @@ export function drawOverlays(u: Plot, spec: BoardChart): void {
     row = x - lastLabelX < 90 * dpr ? row + 1 : 0;
     if (row < 3) {
       ctx.fillStyle = colour;
-      ctx.fillText(mark.label, x + 3 * dpr, bbox.top + (18 + 13 * row) * dpr);
+      // Near the right edge the label goes on the line's left, so it is not cut off.
+      const flip = x + 3 * dpr + ctx.measureText(mark.label).width > right;
+      ctx.textAlign = flip ? 'right' : 'left';
+      ctx.fillText(mark.label, flip ? x - 3 * dpr : x + 3 * dpr, bbox.top + (18 + 13 * row) * dpr);
       if (row === 0) lastLabelX = x;
     }
   }

@@ -7,6 +7,7 @@ import { LoadMetrics, type LoadSummary, type RequestSample, type SeriesSecond } 
 import type { Executor, Flow, LoadPlan, ScenarioPlan } from './plan.js';
 import { arrivalTimes } from './schedule/arrivals.js';
 import { vusAt } from './schedule/ramping-vus.js';
+import { inSegment, segmentShare } from './schedule/segments.js';
 import { evaluateThresholds, type ThresholdResult } from './thresholds.js';
 
 /** Runs one iteration of a flow for a VU; resolves false when the virtual user failed. */
@@ -230,8 +231,11 @@ async function runClosed(
       : e.type === 'ramping-vus'
         ? e.stages.reduce((n, s) => n + s.durationMs, 0)
         : e.maxDurationMs;
-  const wanted = (t: number) => (e.type === 'ramping-vus' ? vusAt(e.stages, e.startVUs, t) : e.vus);
-  let shared = e.type === 'shared-iterations' ? e.iterations : 0;
+  // A segment (load --segment) runs its share of the VUs as they join, and of shared iterations.
+  const segment = ctx.plan.segment;
+  const wanted = (t: number) =>
+    segmentShare(e.type === 'ramping-vus' ? vusAt(e.stages, e.startVUs, t) : e.vus, segment);
+  let shared = e.type === 'shared-iterations' ? segmentShare(e.iterations, segment) : 0;
   const running = new Set<{ vu: VuContext; stopAt: number; done: Promise<void> }>();
   const spawn = () => {
     const vu = newVu(ctx);
@@ -257,7 +261,9 @@ async function runClosed(
 
   if (e.type === 'per-vu-iterations' || e.type === 'shared-iterations') {
     // Iteration executors start their VUs once; each stops when the iterations run out or at maxDuration.
-    for (let n = 0; n < e.vus; n++) spawn();
+    // A part with shared iterations but no VU of its own still needs one to run them.
+    const vus = Math.max(shared > 0 ? 1 : 0, segmentShare(e.vus, segment));
+    for (let n = 0; n < vus; n++) spawn();
     ctx.metrics.setVus(ctx.scenario, activeCount());
     const all = Promise.all([...running].map((r) => r.done));
     while (running.size > 0 && !ctx.state.ended && now() - start < durationMs) {
@@ -300,9 +306,15 @@ async function runOpen(
   ctx: RunContext,
 ): Promise<void> {
   const start = now();
+  const segment = ctx.plan.segment;
+  const vuShare = (n: number) => Math.max(Math.min(n, 1), segmentShare(n, segment));
+  const preAllocated = vuShare(e.preAllocatedVUs);
+  const maxVUs = vuShare(e.maxVUs);
   const idle: VuContext[] = [];
-  for (let i = 0; i < e.preAllocatedVUs; i++) idle.push(newVu(ctx));
-  let allocated = e.preAllocatedVUs;
+  for (let i = 0; i < preAllocated; i++) idle.push(newVu(ctx));
+  let allocated = preAllocated;
+  // A segment takes the arrivals whose number falls in it; the schedule's times stay the whole plan's.
+  let arrival = -1;
   let busy = 0;
   const busyVus = new Set<VuContext>();
   const inflight = new Set<Promise<void>>();
@@ -317,8 +329,13 @@ async function runOpen(
     await new Promise((r) => setTimeout(r, Math.min(Math.max(wait, 1), TICK_MS)));
     const current = now() - start;
     while (!next.done && next.value <= current && !ctx.state.ended) {
+      arrival += 1;
+      if (!inSegment(arrival, segment)) {
+        next = times.next();
+        continue;
+      }
       let vu = idle.pop();
-      if (!vu && allocated < e.maxVUs) {
+      if (!vu && allocated < maxVUs) {
         allocated += 1;
         vu = newVu(ctx);
       }

@@ -1,6 +1,7 @@
 import type { ArtilleryScript } from './artillery/artillery-script.js';
 import type { ArrivalPhase } from './schedule/arrivals.js';
 import type { Stage } from './schedule/ramping-vus.js';
+import type { Segment } from './schedule/segments.js';
 
 /** One step of a data-defined flow (YAML or TypeScript). */
 export type Step =
@@ -82,6 +83,8 @@ export interface LoadPlan {
   thresholds: Record<string, ThresholdSpec[]>;
   /** Per request (k6 default 60 s). */
   timeoutMs: number;
+  /** Run only this part of the plan (load --segment i/n): its share of VUs, iterations and arrivals. */
+  segment?: Segment;
 }
 
 /** Longest a plan runs (without graceful stops), for progress. */

@@ -46,11 +46,14 @@ export const initUsage = `fleetproof init [--command "python3 app.py"]
 const DASHBOARD_USAGE =
   'A live dashboard on loopback (its URL, token included, is printed; --dashboard-port N, --no-dashboard turns it off)';
 
-export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson] [--no-dashboard]
+export const loadUsage = `fleetproof load <script.yml|script.js|test.ts> | --scenario NAME  [--target URL] [-e …] [--config FILE] [--overrides JSON] [--json] [--out series.ndjson] [--segment i/n] [--no-dashboard]
   Runs an Artillery YAML, a k6 script (.js, or .ts importing k6), or a scenario from fleetproof.config.ts;
   exit 99 when a threshold (k6 thresholds, Artillery ensure or a failed expect) fails.
   -e KEY=VALUE sets a k6 script's __ENV entry (k6 run -e); -e NAME picks an Artillery environment
   (artillery run -e), as do --environment NAME; --config and --overrides as artillery run has them.
+  --segment i/n runs the i-th of n disjoint parts (k6's execution segments: VUs, iterations and arrivals
+  striped so the parts add up to the whole); \`fleetproof load merge a.ndjson b.ndjson … [--json]\` sums their
+  --out files into one summary, percentiles from their HDR histograms added together.
   ${DASHBOARD_USAGE}; with this project's \`up\` running, its fleet is on the dashboard too.`;
 
 export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [--list] [--no-dashboard]

@@ -42,6 +42,11 @@ export class Trend {
     this.histogram.reset();
   }
 
+  /** Adds a histogram encoded() wrote (another second, another segment's): counts add, none is lost. */
+  addEncoded(encoded: string): void {
+    this.histogram.add(hdr.decodeFromCompressedBase64(encoded, 32, false));
+  }
+
   /** The histogram, compressed (HDR's base64 form): seconds merged later give exact percentiles of a window. */
   encoded(): string {
     return hdr.encodeIntoCompressedBase64(this.histogram);

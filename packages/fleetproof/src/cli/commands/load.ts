@@ -1,4 +1,4 @@
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load-config.js';
 import { FleetError } from '../../errors.js';
@@ -7,12 +7,14 @@ import type { SeriesSecond } from '../../load/load-metrics.js';
 import { loadPlanFromFile, type ScriptOptions } from '../../load/load-plan-file.js';
 import { type LoadPlan, plannedDurationMs, withTarget } from '../../load/plan.js';
 import { runPlan } from '../../load/run-plan.js';
+import { parseSegment, segmentLabel } from '../../load/schedule/segments.js';
 import { formatSummary } from '../../load/summary-format.js';
 import { findProjectRoot } from '../../project.js';
 import { DASHBOARD_OPTIONS, startDashboard } from '../dashboard-option.js';
 import { loadDashboardSource } from '../load-dashboard.js';
 import { bold, dim, line, red } from '../output.js';
 import { loadUsage } from '../usages.js';
+import { loadMergeCommand } from './load-merge.js';
 
 /** k6 run -e KEY=VALUE: entries of __ENV. */
 function envEntries(values: string[] | undefined): Record<string, string> {
@@ -27,6 +29,8 @@ function envEntries(values: string[] | undefined): Record<string, string> {
 }
 
 export async function loadCommand(argv: string[]): Promise<number> {
+  // `load merge …`, unless a script is really called "merge".
+  if (argv[0] === 'merge' && !existsSync('merge')) return loadMergeCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -39,6 +43,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
       environment: { type: 'string' },
       config: { type: 'string' },
       overrides: { type: 'string' },
+      segment: { type: 'string' },
       ...DASHBOARD_OPTIONS,
     },
     strict: true,
@@ -51,7 +56,8 @@ export async function loadCommand(argv: string[]): Promise<number> {
       `-e: got ${named.join(', ')}, expected one Artillery environment`,
     );
   const environment = values.environment ?? named[0];
-  const plan = await planFrom(positionals[0], values.scenario, values.target, {
+  const segment = values.segment === undefined ? undefined : parseSegment(values.segment);
+  const wholePlan = await planFrom(positionals[0], values.scenario, values.target, {
     env: envEntries((values.env ?? []).filter((e) => e.includes('='))),
     artillery: {
       ...(environment ? { environment } : {}),
@@ -59,13 +65,14 @@ export async function loadCommand(argv: string[]): Promise<number> {
       ...(values.overrides ? { overrides: values.overrides } : {}),
     },
   });
+  const plan = segment ? { ...wholePlan, segment } : wholePlan;
   const json = values.json === true;
   const totalMs = plannedDurationMs(plan);
   const series = values.out ? createWriteStream(values.out) : undefined;
   const tty = process.stdout.isTTY === true && !json;
   if (!json)
     line(
-      `${bold('fleetproof load')} ${dim(`· ${plan.source} · ${plan.scenarios.map((s) => `${s.name}: ${s.executor.type}`).join(', ')} · ${(totalMs / 1000).toFixed(0)} s`)}`,
+      `${bold('fleetproof load')} ${dim(`· ${plan.source} · ${plan.scenarios.map((s) => `${s.name}: ${s.executor.type}`).join(', ')} · ${(totalMs / 1000).toFixed(0)} s${segment ? ` · segment ${segmentLabel(segment)} (its share of VUs, iterations and arrivals)` : ''}`)}`,
     );
 
   if (!json && plan.script) line(dim(`  ${describeK6Runtime(plan.script.runtime)}`));
@@ -96,7 +103,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     onStatus: (message) => !json && line(dim(`  ${message}`)),
     onSecond: (point: SeriesSecond) => {
       live.second(point);
-      series?.write(`${JSON.stringify(point)}\n`);
+      series?.write(`${JSON.stringify(segment ? { ...point, segment: segmentLabel(segment) } : point)}\n`);
       if (json) return;
       const text = progress(point, totalMs);
       if (tty) process.stdout.write(`\r\x1b[2K${text}`);

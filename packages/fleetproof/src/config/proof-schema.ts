@@ -112,7 +112,7 @@ const capacity = z
 const scale = z
   .object({
     ...common,
-    /** Arrivals per second that push CPU over target; unset: found by a calibration ramp on one instance. */
+    /** Arrivals per second that push CPU over target; unset: found by calibration runs on one instance. */
     rate: rate.optional(),
     holdSeconds: seconds(3600).default(24),
     /** Light traffic kept up during the scale-in (arrivals per second), to see that it fails nothing. */

@@ -1,8 +1,9 @@
 import { cpus as machineCpus } from 'node:os';
 import type { ScaleSettings } from '../config/proof-schema.js';
+import { type CalibrationStep, nextCalibrationStep, stepCpuPercent } from './calibration-steps.js';
 import { ExperimentFleet } from './experiment-fleet.js';
 import { pct } from './measure.js';
-import { arrivals, onSchedule, type ProofLoad } from './proof-load.js';
+import { atSteadyRate, type ProofLoad } from './proof-load.js';
 import { type Ramp, rateAt } from './ramp.js';
 import { secondBreaks } from './service-level.js';
 import type { ProveContext, RunRecording, ServiceLevel } from './types.js';
@@ -16,7 +17,7 @@ export const RIG_RATE_PER_CORE = 400;
 
 /**
  * The CPU cost of one arrival per second on one instance, in % of its vCPUs: the median of CPU ÷ rate over
- * the later half of the calibration ramp's seconds where the instance was neither idle nor saturated. The
+ * the later half of a ramp's seconds (capacity's) where the instance was neither idle nor saturated. The
  * early seconds overstate it (a JIT compiling, caches filling: a Node service measured 0.078 there and 0.056
  * once warm), and a full core says nothing about cost. E.g. 30% at 200/s → 0.15.
  */
@@ -43,6 +44,7 @@ export function fitRate(o: {
   wantedPercent: number;
   maxRate: number;
   breakRate: number | undefined;
+  /** The highest rate calibration ran at. */
   rampTo: number;
 }): { rate: number; cpus: number; why: string } {
   const ceiling = Math.min(
@@ -53,10 +55,10 @@ export function fitRate(o: {
     return {
       rate: Math.round(Math.min(o.rampTo, ceiling)),
       cpus: o.cpus,
-      why: `a calibration ramp to ${o.rampTo}/s never put one instance between 10% and 85% CPU`,
+      why: `calibration at rates up to ${o.rampTo}/s never put one instance between 10% and 85% CPU`,
     };
   const wanted = o.wantedPercent / o.cost;
-  const measured = `a calibration ramp measured ${o.cost.toFixed(3)}% CPU of ${o.cpus} vCPU per arrival/s`;
+  const measured = `calibration on one instance measured ${o.cost.toFixed(3)}% CPU of ${o.cpus} vCPU per arrival/s`;
   if (wanted <= ceiling)
     return {
       rate: Math.round(wanted * 10) / 10,
@@ -72,7 +74,15 @@ export function fitRate(o: {
   };
 }
 
-/** One instance, scaling off, the load's flows on a ramp: the rate (and size) at which CPU passes the target. */
+/** A calibration step's length: long enough for a few arrivals at low rates, short at high ones. */
+export function stepMs(rate: number): number {
+  return Math.round(Math.min(20_000, Math.max(5000, (8 / rate) * 1000)));
+}
+
+/**
+ * One instance, scaling off, the load's flows at steady rates chosen step by step (calibration-steps.ts) until
+ * one puts its CPU where the experiment wants it: the rate (and size) at which CPU passes the target.
+ */
 export async function calibrate(
   context: ProveContext,
   settings: ScaleSettings,
@@ -81,14 +91,16 @@ export async function calibrate(
   cpus: number,
 ): Promise<{ rate: number; cpus: number; why: string }> {
   const maxRate = RIG_RATE_PER_CORE * machineCpus().length;
-  const ramp: Ramp = {
-    from: 1,
-    to: Math.min(settings.calibrateTo, maxRate * 1.5),
-    seconds: Math.max(8, 20 * context.durationFactor),
+  const wantedPercent = Math.min(85, context.config.scaling.targetCpuPercent * 1.3);
+  const limits = {
+    wantedPercent,
+    maxRate: Math.min(settings.calibrateTo, maxRate),
+    minRate: 0.1,
+    maxSteps: 6,
   };
   const fleet = await ExperimentFleet.start(context, {
     label: 'scale: calibration',
-    setup: `1 instance of ${cpus} vCPU, scaling off; arrivals ramp 1 → ${ramp.to}/s over ${ramp.seconds} s to find the rate that heats its CPU`,
+    setup: `1 instance of ${cpus} vCPU, scaling off; steady rates chosen step by step until its CPU is near ${wantedPercent}%`,
     override: {
       instance: { ...settings.instance, cpus },
       scaling: { min: 1, max: 1, desired: 1, enabled: false },
@@ -96,28 +108,41 @@ export async function calibrate(
     },
     instanceEnv: settings.env,
   });
-  const startMs = fleet.elapsedMs();
+  const steps: CalibrationStep[] = [];
+  let decision = nextCalibrationStep(steps, limits);
   try {
-    await fleet.load(
-      onSchedule(
-        load,
-        arrivals([{ kind: 'ramp', durationMs: ramp.seconds * 1000, from: 1, to: ramp.to }], 10_000),
-        'calibration ramp',
-      ),
-      'calibration',
-      { stopWhen: (s) => secondBreaks(s, sl) !== undefined },
-    );
+    while (decision.kind === 'run') {
+      steps.push(await runStep(fleet, load, sl, decision.rate));
+      decision = nextCalibrationStep(steps, limits);
+    }
   } finally {
     await fleet.stop();
   }
-  const run = fleet.recording;
-  const broken = run.load.find((s) => s.t >= startMs && secondBreaks(s, sl) !== undefined);
   return fitRate({
-    cost: costPerArrival(run, startMs, ramp),
+    cost: decision.cost,
     cpus,
-    wantedPercent: Math.min(85, context.config.scaling.targetCpuPercent * 1.3),
+    wantedPercent,
     maxRate,
-    breakRate: broken ? rateAt(ramp, broken.t - startMs) : undefined,
-    rampTo: ramp.to,
+    breakRate: decision.breakRate,
+    rampTo: decision.highestRate,
   });
+}
+
+async function runStep(
+  fleet: ExperimentFleet,
+  load: ProofLoad,
+  sl: ServiceLevel,
+  rate: number,
+): Promise<CalibrationStep> {
+  const startMs = fleet.elapsedMs();
+  const what = `calibration at ${rate}/s`;
+  let broke = false;
+  await fleet.load(atSteadyRate(load, rate, stepMs(rate)), what, {
+    stopWhen: (s) => {
+      broke ||= secondBreaks(s, sl, 1) !== undefined;
+      return broke;
+    },
+  });
+  const samples = fleet.recording.fleet.map((p) => ({ t: p.t, cpuPercent: p.targets[0]?.cpuPercent }));
+  return { rate, broke, cpuPercent: stepCpuPercent(samples, startMs, fleet.elapsedMs(), 1500) };
 }

@@ -91,6 +91,18 @@ export function judgeScale(rec: ScaleRecording, sl: ServiceLevel): Check[] {
   ];
 }
 
+/**
+ * The scale-in probe's rate when the main rate was calibrated: at most a quarter of it, so that with one
+ * instance fewer the CPU left is well under target (the main rate puts one instance at 1.3 × target; a
+ * quarter of it on two instances is 1.3 / 8 of target each, and ceil(2 × 0.16) = 1 lets target tracking
+ * remove one). A fixed probe of expensive requests (1/s of 0.3 s POSTs on 0.5 vCPU: 30% each on two)
+ * would hold the group out.
+ */
+export function lightProbeRate(probeRate: number, calibratedRate: number): number {
+  const quarter = Math.round((calibratedRate / 4) * 100) / 100;
+  return Math.min(probeRate, Math.max(0.1, quarter));
+}
+
 export const COLUMNS = ['requests', 'failed', 'peak CPU', 'peak instances', 'back to min after load'];
 
 /**
@@ -109,6 +121,7 @@ export async function scale(
   const max = Math.max(config.scaling.max, min + 1);
   let rate = settings.rate;
   let rateWhy = 'proof.experiments.scale.rate';
+  let probeRate = settings.probeRate;
   let instance: { cpus?: number; memoryMiB?: number } = settings.instance ?? {};
   const overrides: Override[] = [
     {
@@ -126,6 +139,13 @@ export async function scale(
       instance = { ...instance, cpus: found.cpus };
       overrides.push({ section: 'instance.cpus', value: String(found.cpus), why: found.why });
     }
+    probeRate = lightProbeRate(settings.probeRate, rate);
+    if (probeRate !== settings.probeRate)
+      overrides.push({
+        section: 'probeRate',
+        value: `${probeRate}/s`,
+        why: 'at most a quarter of the calibrated rate, so that one instance fewer leaves CPU well under target and target tracking can remove it',
+      });
   }
   if (settings.instance)
     overrides.push({
@@ -167,8 +187,8 @@ export async function scale(
       fleet.fleet.group.status().instances.length === min && fleet.fleet.group.status().desired === min;
     const probeMs = 2 * windowMs + 40_000;
     const probed = await fleet.load(
-      atSteadyRate(load, settings.probeRate, probeMs),
-      `scale-in probe at ${settings.probeRate}/s`,
+      atSteadyRate(load, probeRate, probeMs),
+      `scale-in probe at ${probeRate}/s`,
       { keepSummary: true, stopWhen: atMin },
     );
     probe = probed.summary;
@@ -196,7 +216,7 @@ export async function scale(
     origin:
       settings.about ??
       'Does the group add capacity when CPU passes its target, and give it back without failing a request?',
-    load: `${load.name}: its flows at ${rate} arrivals/s (${rateWhy}), then ${settings.probeRate}/s during the scale-in`,
+    load: `${load.name}: its flows at ${rate} arrivals/s (${rateWhy}), then ${probeRate}/s during the scale-in`,
     serviceLevel: sl,
     overrides,
     checks: judgeScale(rec, sl),
@@ -230,7 +250,7 @@ export async function scale(
         : []),
     ],
     explanation: [
-      `Load: ${load.name}'s flows ramping to ${rate} arrivals/s over ${WARM_UP_MS / 1000} s, then at that rate for ${(holdMs / 1000).toFixed(0)} s (${rateWhy}), then ${settings.probeRate}/s until the group is back at ${min}.`,
+      `Load: ${load.name}'s flows ramping to ${rate} arrivals/s over ${WARM_UP_MS / 1000} s, then at that rate for ${(holdMs / 1000).toFixed(0)} s (${rateWhy}), then ${probeRate}/s until the group is back at ${min}.`,
       `Target tracking scales out after ${config.scaling.scaleOutDatapoints} datapoints over target and in only after ${config.scaling.scaleInDatapoints} under it: with AWS's one-minute datapoints a scale-in takes 15 minutes and more.`,
     ],
   };

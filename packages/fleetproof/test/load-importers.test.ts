@@ -244,6 +244,14 @@ describe('importers refuse what they do not support, naming it', () => {
     expect(message).toContain('line 14: scenarios[0].flow[1].emit');
   });
 
+  it('takes config.target from --target, as artillery run --target does; without either it refuses', () => {
+    const script =
+      "config:\n  phases: [{ duration: 1, arrivalRate: 1 }]\nscenarios: [{ flow: [{ get: { url: '/' } }] }]";
+    const plan = importArtillery(join(dir, 't.yml'), script, { target: 'http://svc.local' });
+    expect([plan.target, plan.artillery?.config.target]).toEqual(['http://svc.local', 'http://svc.local']);
+    expect(() => importArtillery(join(dir, 't.yml'), script)).toThrow(/config.target missing.*--target/);
+  });
+
   it('reads Artillery phases the way Artillery does', () => {
     const plan = importArtillery(
       join(dir, 'p.yml'),

@@ -30,7 +30,7 @@ export async function loadPlanFromFile(
   const k6 = () => import('./importers/k6.js');
   try {
     if (ext === '.yml' || ext === '.yaml' || ext === '.json')
-      plan = importArtillery(path, undefined, options.artillery);
+      plan = importArtillery(path, undefined, { ...options.artillery, ...(target ? { target } : {}) });
     else if (ext === '.js' || ext === '.mjs' || ext === '.cjs') plan = await (await k6()).importK6(path, env);
     else if ((ext === '.ts' || ext === '.mts') && (await k6()).looksLikeK6(path))
       plan = await (await k6()).importK6(path, env);
@@ -44,7 +44,7 @@ export async function loadPlanFromFile(
         module.default && 'default' in module.default && !('config' in module.default)
           ? module.default.default
           : module.default;
-      plan = importArtilleryObject(path, value, options.artillery);
+      plan = importArtilleryObject(path, value, { ...options.artillery, ...(target ? { target } : {}) });
     } else throw new Error(`${file}: expected .yml/.yaml (Artillery), .js/.mjs (k6) or .ts`);
   } catch (error) {
     if (error instanceof FleetError) throw error;

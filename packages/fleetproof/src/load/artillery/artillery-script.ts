@@ -33,6 +33,8 @@ export interface ArtilleryOptions {
   configFile?: string;
   /** --overrides: JSON merged over the script, arrays replaced. */
   overrides?: string;
+  /** --target: config.target's value (Artillery's `run --target`), so a script may leave it out. */
+  target?: string;
 }
 
 /** lodash.merge: objects merged key by key, arrays merged by index (as Artillery merges scripts). */
@@ -145,11 +147,12 @@ export function prepareArtilleryScript(
     doc = deepMerge(doc, parsed, true) as Obj;
     config = doc.config as Obj;
   }
+  if (options.target !== undefined) config = { ...config, target: options.target };
   if (typeof config.target !== 'string')
     throw new UnsupportedInScript(
       path,
       'config.target missing',
-      'expected a URL (or -e with an environment that sets it)',
+      'expected a URL (or --target, or -e with an environment that sets it)',
     );
   const base = dirname(path);
   const payloadSpecs =

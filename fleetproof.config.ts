@@ -26,6 +26,9 @@ export default defineConfig({
   scaling: { min: 1, max: 2, targetCpuPercent: 50 },
   rollout: { strategy: 'instance-refresh', minHealthyPercent: 100, maxHealthyPercent: 200 },
   timing: { profile: 'fast' },
+  // `fleetproof k8s synth`: the same design on Kubernetes (infra/k8s), behind an ALB from the AWS Load Balancer
+  // Controller; liveness on its own route so that a slow database never restarts every pod.
+  k8s: { ingress: 'alb', livenessPath: '/health/live' },
   // Load scenarios for `fleetproof load --scenario NAME`: an Artillery script's shape, as an object.
   scenarios: {
     // The second report: each virtual user opens the index, then logs in; ramp up, then hold.

@@ -38,6 +38,16 @@ export const ERROR_CODES = {
     summary:
       'An AWS command failed: no credentials or region, no docker, or the rollout failed or rolled back.',
   },
+  FLEET_ERR_K8S_NO_CONTEXT: {
+    exitCode: 12,
+    summary:
+      'No Kubernetes cluster to deploy to: kubectl is missing or has no current context; nothing was applied.',
+  },
+  FLEET_ERR_K8S: {
+    exitCode: 13,
+    summary:
+      'A Kubernetes command failed: the config cannot be expressed, a manifest is invalid, or apply, the migration or the rollout failed.',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+export { formatMerged } from './cli/commands/load-merge.js';
 export { defineConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';
 export type { FleetproofConfig, FleetproofConfigInput } from './config/schema.js';
@@ -7,5 +8,7 @@ export * from './db/index.js';
 export { ERROR_CODES, type ErrorCode, FleetError } from './errors.js';
 export type { FleetEvent } from './fleet/auto-scaling-group.js';
 export type { GroupStatus, InstanceStatus } from './fleet/group-status.js';
+export { type MergedLoad, mergeSeries, type OutSecond, parseOutFile } from './load/merge-series.js';
 export { findProjectRoot, stateDir } from './project.js';
 export { type Fleet, type FleetOptions, startFleet, waitForHealthy } from './runtime/fleet-runtime.js';
+export { FLEETPROOF_VERSION } from './version.js';

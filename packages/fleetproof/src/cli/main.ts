@@ -34,6 +34,7 @@ const COMMANDS: Record<string, { run: () => Promise<Run>; usage: string }> = {
   load: { run: async () => (await import('./commands/load.js')).loadCommand, usage: usages.loadUsage },
   api: { run: async () => (await import('./commands/api.js')).apiCommand, usage: usages.apiUsage },
   aws: { run: async () => (await import('./commands/aws.js')).awsCommand, usage: usages.awsUsage },
+  k8s: { run: async () => (await import('./commands/k8s.js')).k8sCommand, usage: usages.k8sUsage },
 };
 
 function usage(): string {

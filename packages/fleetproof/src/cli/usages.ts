@@ -11,6 +11,12 @@ export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws dep
   The AWS deployment built from fleetproof.config.ts (infra/aws): write its CloudFormation template, or push an
   image and roll it out (instance refresh or CodeDeploy).`;
 
+export const k8sUsage = `fleetproof k8s synth [--out DIR] [--single] [--version V] | k8s deploy --version V [--timeout S]
+  | k8s load <script> --parallelism N [--target URL] [-e KEY=VALUE …] [--synth-only] [--out DIR]
+  The Kubernetes deployment built from fleetproof.config.ts (infra/k8s, cdk8s): write its manifests (validated
+  against the Kubernetes schemas and a policy), apply them with kubectl and wait for the rollout (exit 12 with
+  no context), or run a load as N segments of an Indexed Job and merge their histograms.`;
+
 export const statusUsage =
   'fleetproof status [--json]\n  Instances, versions, zones, target health and CPU of the running fleet.';
 

@@ -237,6 +237,57 @@ export const configSchema = z
       })
       .strict()
       .default({ databaseInstanceType: 'db.t4g.micro', databaseMultiAz: false }),
+    /** The Kubernetes deployment (infra/k8s) only. */
+    k8s: z
+      .object({
+        /** The cluster's Kubernetes minor version: decides e.g. whether preStop can use the native `sleep` (1.30+). */
+        version: z
+          .string()
+          .regex(/^1\.\d{1,2}$/, 'a Kubernetes minor version such as "1.32"')
+          .default('1.32'),
+        namespace: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, dashes)')
+          .optional(),
+        /** The image repository, without a tag: the tag is service.version. Default: service.name. */
+        image: z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9._/:-]*[a-z0-9]$/,
+            'an image repository such as ghcr.io/acme/notes, without a tag',
+          )
+          .refine((v) => !/:[^/]*$/.test(v) || /^[^/]+:\d+\//.test(v), 'no tag: the tag is service.version')
+          .optional(),
+        /** `alb`: an Ingress for the AWS Load Balancer Controller, with the target group's health check and drain. */
+        ingress: z.enum(['none', 'alb']).default('none'),
+        /** A liveness probe on its own route (never the readiness route: a slow dependency must not restart pods). */
+        livenessPath: z.string().startsWith('/', 'a path starting with /').optional(),
+        /**
+         * How long a terminating pod keeps serving before it gets SIGTERM: endpoints and the load balancer stop
+         * routing to it only some seconds after it starts terminating.
+         */
+        preStopSleepSeconds: count(0, 600).default(15),
+        /** The Secret holding the database URL (key `url`). Default: <service.name>-database. */
+        databaseSecret: z
+          .string()
+          .regex(
+            /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+            'a Secret name (lowercase letters, digits, dashes, dots)',
+          )
+          .optional(),
+        /** The non-root user the containers run as (1000: the official Node images' `node`). */
+        runAsUser: count(1, 2_147_483_647).default(1000),
+        /** The image `fleetproof k8s load` runs each segment in (it runs `npx fleetproof@<this version> load`). */
+        loadImage: z.string().min(1).default('node:22-slim'),
+      })
+      .strict()
+      .default({
+        version: '1.32',
+        ingress: 'none',
+        preStopSleepSeconds: 15,
+        runAsUser: 1000,
+        loadImage: 'node:22-slim',
+      }),
     /** Load scenarios (the load generator's section). */
     scenarios: z.record(z.string(), z.unknown()).default({}),
     /** What `fleetproof prove` drives and judges (see proof-schema.ts). */

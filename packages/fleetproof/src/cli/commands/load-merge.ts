@@ -28,7 +28,7 @@ export function loadMergeCommand(argv: string[]): number {
 
 const ms = (v: number) => `${v.toFixed(2)}ms`;
 
-function formatMerged(m: MergedLoad): string {
+export function formatMerged(m: MergedLoad): string {
   const seconds = m.durationMs / 1000;
   const d = m.duration;
   const errors = Object.entries(m.errors)

@@ -83,7 +83,14 @@ async function loadSub(rest: string[], config: FleetproofConfig, root: string, s
     );
   const s = k8sSettingsFromConfig(config);
   const job = `${s.name}-load-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
-  const target = values.target ?? `http://${s.name}.${s.namespace ?? 'default'}.svc.cluster.local`;
+  // Artillery's --target replaces config.target; a k6 script's URLs are its own (it reads __ENV for a base URL).
+  const serviceUrl = `http://${s.name}.${s.namespace ?? 'default'}.svc.cluster.local`;
+  const target = values.target ?? (/\.(ya?ml|json)$/.test(script) ? serviceUrl : undefined);
+  say(
+    target
+      ? `target ${target}${values.target ? '' : ' (the Service; --target URL for another)'}`
+      : `target: the script's own URLs (pass -e BASE_URL=${serviceUrl} if it reads one)`,
+  );
   const manifests = checked(
     loadJobManifests(s, {
       name: job,

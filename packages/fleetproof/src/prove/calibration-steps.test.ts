@@ -28,6 +28,9 @@ describe('nextCalibrationStep', () => {
     ],
     // A POST hashing a password: 40% at 1/s, then 1.63/s, confirmed.
     ['40% at 1/s', [step(1, 40)], { kind: 'run', rate: 1.63 }],
+    // A first step near the mark still runs again: a cold instance overstates the cost.
+    ['62% at 1/s, the first step', [step(1, 62)], { kind: 'run', rate: 1.05 }],
+    ['the warm step lower: the rate for 65%', [step(1, 57), step(1.14, 43)], { kind: 'run', rate: 1.72 }],
     [
       '62% at 1.63/s',
       [step(1, 40), step(1.63, 62)],

@@ -61,13 +61,25 @@ export class Balancer implements ExchangeOwner {
   /** The listener port as the X-Forwarded-Port value, formatted once. */
   private listeningPortText = '0';
 
+  /** The target group's settings in force, shared by reference with the group and the checker. */
+  private readonly live: {
+    healthCheck: HealthCheckSettings;
+    thresholds: HealthThresholds;
+    timeouts: { connectTimeoutMs: number; idleTimeoutMs: number; deregistrationDelayMs: number };
+  };
+
   constructor(private readonly options: BalancerOptions) {
-    this.group = new TargetGroup(options.clock, options.thresholds, {
-      connectTimeoutMs: options.connectTimeoutMs,
-      idleTimeoutMs: options.idleTimeoutMs,
-      deregistrationDelayMs: options.deregistrationDelayMs,
-    });
-    this.checker = new HealthChecker(this.group, options.healthCheck);
+    this.live = {
+      healthCheck: { ...options.healthCheck },
+      thresholds: { ...options.thresholds },
+      timeouts: {
+        connectTimeoutMs: options.connectTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        deregistrationDelayMs: options.deregistrationDelayMs,
+      },
+    };
+    this.group = new TargetGroup(options.clock, this.live.thresholds, this.live.timeouts);
+    this.checker = new HealthChecker(this.group, this.live.healthCheck);
     this.retryIdempotentOnce = options.retryIdempotentOnce;
     this.strategy =
       options.algorithm === 'least_outstanding_requests'
@@ -88,6 +100,37 @@ export class Balancer implements ExchangeOwner {
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
       this.onClientError(error, socket),
     );
+  }
+
+  /** The target group's health check, thresholds and deregistration delay in force now. */
+  targetGroupSettings(): {
+    healthCheck: Readonly<HealthCheckSettings>;
+    thresholds: Readonly<HealthThresholds>;
+    deregistrationDelayMs: number;
+    algorithm: BalancerOptions['algorithm'];
+    slowStartMs: number;
+    port: number;
+  } {
+    return {
+      healthCheck: { ...this.live.healthCheck },
+      thresholds: { ...this.live.thresholds },
+      deregistrationDelayMs: this.live.timeouts.deregistrationDelayMs,
+      algorithm: this.options.algorithm,
+      slowStartMs: this.options.slowStartMs,
+      port: this.listeningPort,
+    };
+  }
+
+  /** ModifyTargetGroup / ModifyTargetGroupAttributes: what changes applies from the next check or drain. */
+  modifyTargetGroup(change: {
+    healthCheck?: Partial<HealthCheckSettings>;
+    thresholds?: Partial<HealthThresholds>;
+    deregistrationDelayMs?: number;
+  }): void {
+    if (change.thresholds) Object.assign(this.live.thresholds, change.thresholds);
+    if (change.deregistrationDelayMs !== undefined)
+      this.live.timeouts.deregistrationDelayMs = change.deregistrationDelayMs;
+    if (change.healthCheck) this.checker.reconfigure(change.healthCheck);
   }
 
   get url(): string {

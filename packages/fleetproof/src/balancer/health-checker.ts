@@ -23,7 +23,7 @@ export interface CheckResult {
  */
 export class HealthChecker {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly matches: (status: number) => boolean;
+  private matches: (status: number) => boolean;
 
   constructor(
     private readonly group: TargetGroup,
@@ -44,6 +44,16 @@ export class HealthChecker {
     };
     this.timers.set(targetId, setInterval(tick, this.settings.intervalMs));
     tick();
+  }
+
+  /** New settings (ModifyTargetGroup): the next checks use them, on the new interval from now. */
+  reconfigure(settings: Partial<HealthCheckSettings>): void {
+    Object.assign(this.settings, settings);
+    this.matches = parseMatcher(this.settings.matcher);
+    for (const id of [...this.timers.keys()]) {
+      this.unwatch(id);
+      this.watch(id);
+    }
   }
 
   unwatch(targetId: string): void {

@@ -67,6 +67,8 @@ export const proveUsage = `fleetproof prove [--quick] [--only capacity,deploy] [
   faults) on the local fleet, prints verdicts, writes an HTML report; exit 10 if a verdict fails. --list shows
   them. ${DASHBOARD_USAGE} (read-only: the experiments drive their fleets).`;
 
-export const upUsage = `fleetproof up [--timing fast|aws] [--no-dashboard] [--dashboard-port N]
+export const upUsage = `fleetproof up [--timing fast|aws] [--aws-port N] [--no-dashboard] [--dashboard-port N]
   Starts the database, migrates once, starts the balancer and the auto scaling group; live status until Ctrl-C.
-  ${DASHBOARD_USAGE}: scale, deploy, stop an instance, faults.`;
+  ${DASHBOARD_USAGE}: scale, deploy, stop an instance, faults.
+  An AWS-compatible endpoint on loopback (--aws-port N; any free port otherwise): the aws CLI and the SDKs with
+  --endpoint-url drive the fleet through Auto Scaling, ELBv2 and CloudWatch calls (SigV4-signed, any key).`;

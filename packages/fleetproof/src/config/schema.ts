@@ -221,9 +221,14 @@ export const configSchema = z
       })
       .strict()
       .default({ profile: 'fast', aws: {}, fast: {} }),
-    /** The AWS deployment (infra/aws) only. */
+    /** The AWS deployment (infra/aws), and the names of `up`'s AWS-compatible endpoint. */
     aws: z
       .object({
+        /** The region zones and ARNs are named after; default $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1. */
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1')
+          .optional(),
         /** An ACM certificate ARN: HTTPS on 443, HTTP redirects to it. */
         certificateArn: z
           .string()

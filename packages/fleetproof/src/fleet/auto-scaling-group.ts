@@ -6,6 +6,7 @@ import type { AddressAllocator } from './addresses.js';
 import { CpuDatapoints } from './cpu-datapoints.js';
 import { decide, type Policies } from './decide.js';
 import { pickFaultTarget } from './fault-target.js';
+import { applyRequest, type GroupRequest } from './group-requests.js';
 import { describeGroup, type GroupStatus } from './group-status.js';
 import { newInstanceId } from './instance-id.js';
 import { isActive, isWarming } from './instance-predicates.js';
@@ -16,6 +17,7 @@ import type {
   GroupState,
   InstanceView,
   ReasonCode,
+  RefreshPolicy,
   RefreshState,
   ReleaseSource,
 } from './types.js';
@@ -74,8 +76,11 @@ export class AutoScalingGroup {
   private stopping = false;
   /** Timers that end zone faults; cleared at shutdown. */
   private readonly faultTimers = new Set<NodeJS.Timeout>();
+  /** The running policies: UpdateAutoScalingGroup and PutScalingPolicy change them (group-requests.ts). */
+  private policies: Policies;
 
   constructor(private readonly options: AutoScalingGroupOptions) {
+    this.policies = options.policies;
     const now = options.clock.now();
     this.templates = ['', options.initialAppVersion];
     this.state = {
@@ -105,7 +110,7 @@ export class AutoScalingGroup {
     if (this.stopping) return;
     const now = this.options.clock.now();
     this.observe();
-    const decision = decide(this.state, this.options.policies, this.cpu.datapoints, now);
+    const decision = decide(this.state, this.policies, this.cpu.datapoints, now);
     this.state = decision.state;
     if (decision.state.refresh) this.refreshes.set(decision.state.refresh.id, decision.state.refresh);
     for (const event of decision.events) this.emit('asg', event.reason, event.message, event.data);
@@ -113,7 +118,7 @@ export class AutoScalingGroup {
   }
 
   setDesired(desired: number): void {
-    const { min, max } = this.options.policies.scaling;
+    const { min, max } = this.policies.scaling;
     if (!Number.isInteger(desired) || desired < min || desired > max) {
       throw new FleetError(
         'FLEET_ERR_USAGE',
@@ -130,7 +135,7 @@ export class AutoScalingGroup {
    * Starts an instance refresh to a new app version (built from a release, or the same build with another
    * APP_VERSION); returns its state (see refreshStatus).
    */
-  startRefresh(appVersion: string, release?: ReleaseSource): RefreshState {
+  startRefresh(appVersion: string, release?: ReleaseSource, policy?: RefreshPolicy): RefreshState {
     this.assertNoRefresh();
     const now = this.options.clock.now();
     const fromVersion = this.state.launchVersion;
@@ -150,6 +155,7 @@ export class AutoScalingGroup {
       failedLaunches: 0,
       status: 'in-progress',
       totalToReplace,
+      ...(policy ? { policy } : {}),
     };
     this.state = { ...this.state, launchVersion: toVersion, refresh };
     this.refreshes.set(refresh.id, refresh);
@@ -253,7 +259,7 @@ export class AutoScalingGroup {
    * Terminates one instance gracefully (deregistered, drained, SIGTERM), as TerminateInstanceInAutoScaling
    * Group does without decrementing the desired capacity: the group launches its replacement.
    */
-  terminateInstance(instanceId: string): { instanceId: string; at: number } {
+  terminateInstance(instanceId: string, decrementDesired = false): { instanceId: string; at: number } {
     const record = this.records.get(instanceId);
     if (!record || record.terminated)
       throw new FleetError(
@@ -264,10 +270,18 @@ export class AutoScalingGroup {
           .join(', ')}`,
       );
     const at = this.options.clock.now();
+    if (decrementDesired) {
+      if (this.state.desired - 1 < this.policies.scaling.min)
+        throw new FleetError(
+          'FLEET_ERR_USAGE',
+          `desired capacity ${this.state.desired} - 1 would be below min size ${this.policies.scaling.min}`,
+        );
+      this.state = { ...this.state, desired: this.state.desired - 1, lastCapacityChangeAt: at };
+    }
     this.emit(
       'asg',
       'TerminateInstance',
-      `${instanceId} terminated by request; desired stays ${this.state.desired}`,
+      `${instanceId} terminated by request; desired ${decrementDesired ? `now ${this.state.desired}` : `stays ${this.state.desired}`}`,
       {
         instanceId,
       },
@@ -275,6 +289,23 @@ export class AutoScalingGroup {
     void this.terminate(record, 'TerminateInstance');
     this.tick();
     return { instanceId, at };
+  }
+
+  /** A change asked of the running group (group-requests.ts), applied, recorded, acted on. */
+  request(request: GroupRequest): void {
+    const outcome = applyRequest(this.state, this.policies, request, this.options.clock.now());
+    this.state = outcome.state;
+    this.policies = outcome.policies;
+    if (outcome.state.refresh) this.refreshes.set(outcome.state.refresh.id, outcome.state.refresh);
+    this.emit('asg', outcome.event.reason, outcome.event.message, outcome.event.data);
+    const victim = outcome.terminate && this.records.get(outcome.terminate.instanceId);
+    if (victim && outcome.terminate) void this.terminate(victim, outcome.terminate.reason);
+    this.tick();
+  }
+
+  /** Every refresh this run, oldest first (DescribeInstanceRefreshes lists them). */
+  allRefreshes(): RefreshState[] {
+    return [...this.refreshes.values()];
   }
 
   refreshStatus(id: string): RefreshState | undefined {
@@ -286,7 +317,7 @@ export class AutoScalingGroup {
       state: this.state,
       records: [...this.records.values()],
       templates: this.templates,
-      policies: this.options.policies,
+      policies: this.policies,
       balancer: this.options.balancer,
       cpu: this.cpu,
       now: this.options.clock.now(),
@@ -370,7 +401,7 @@ export class AutoScalingGroup {
     const record = this.records.get(id);
     if (!record) return;
     const deadline =
-      this.options.clock.now() + Math.max(1000, this.options.policies.scaling.healthCheckGracePeriodMs);
+      this.options.clock.now() + Math.max(1000, this.policies.scaling.healthCheckGracePeriodMs);
     let wrongOwner: string | undefined;
     while (this.options.clock.now() < deadline && record.process.running() && !this.stopping) {
       if (await portOpen(record.process.host, record.process.port)) {
@@ -466,7 +497,7 @@ export class AutoScalingGroup {
     for (const record of this.records.values()) {
       if (record.process.running()) this.cpu.sample(record.view.id, record.process.cpuSeconds(), vCpus, now);
     }
-    const warmupMs = this.options.policies.scaling.instanceWarmupMs;
+    const warmupMs = this.policies.scaling.instanceWarmupMs;
     this.cpu.closePeriods(now, vCpus, (id) => {
       const view = this.records.get(id)?.view;
       return view !== undefined && view.lifecycle === 'in-service' && !isWarming(view, now, warmupMs);

@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Policies } from './decide.js';
-import { groupOf, NOW, S, viewOf } from './group-fixtures.test-support.js';
+import { groupOf, NOW, POLICIES, S, viewOf } from './group-fixtures.test-support.js';
 import type { Datapoint } from './types.js';
 
-const scaling = {
-  min: 1,
-  max: 4,
-  targetCpuPercent: 50,
-  scaleOutDatapoints: 3,
-  scaleInDatapoints: 15,
-  enabled: true,
-  healthCheckGracePeriodMs: 300 * S,
-  instanceWarmupMs: 300 * S,
-  metricPeriodMs: 60 * S,
-  launchRetryFirstMs: 10 * S,
-};
-const refresh = {
-  minHealthyPercent: 100,
-  maxHealthyPercent: 200,
-  skipMatching: true,
-  autoRollback: true,
-  maxFailedLaunches: 3,
-};
+const { scaling, refresh } = POLICIES;
 const policies: Policies = { scaling, refresh };
 
 const instance = viewOf;

@@ -105,7 +105,8 @@ function replaceBroken(tick: Tick): void {
     const refresh = tick.state.refresh;
     if (refresh?.status === 'in-progress' && instance.templateVersion === refresh.toVersion) {
       tick.state = { ...tick.state, refresh: { ...refresh, failedLaunches: refresh.failedLaunches + 1 } };
-      if (refresh.failedLaunches + 1 >= policies.refresh.maxFailedLaunches) failRefresh(tick);
+      if (refresh.failedLaunches + 1 >= (refresh.policy ?? policies.refresh).maxFailedLaunches)
+        failRefresh(tick);
     }
   }
 }
@@ -114,7 +115,7 @@ function failRefresh(tick: Tick): void {
   const refresh = tick.state.refresh;
   if (!refresh) return;
   const why = `${refresh.failedLaunches} v${refresh.toVersion} instance(s) failed`;
-  if (!tick.policies.refresh.autoRollback) {
+  if (!(refresh.policy ?? tick.policies.refresh).autoRollback) {
     tick.events.push({
       reason: 'RefreshFailed',
       message: `${why}; new instances keep launching v${refresh.toVersion}`,
@@ -136,7 +137,13 @@ function failRefresh(tick: Tick): void {
 function stepRefresh(tick: Tick): void {
   const refresh = tick.state.refresh;
   if (refresh?.status !== 'in-progress') return;
-  const step = refreshStep(tick.state, refresh, tick.policies.refresh, tick.policies.scaling, tick.now);
+  const step = refreshStep(
+    tick.state,
+    refresh,
+    refresh.policy ?? tick.policies.refresh,
+    tick.policies.scaling,
+    tick.now,
+  );
   tick.state = { ...tick.state, refresh: step.refresh };
   for (const m of step.messages) if (m.reason === 'RefreshSuccessful') tick.events.push(m);
   for (const action of step.actions) {

@@ -1,3 +1,4 @@
+import type { Policies } from './decide.js';
 import type { GroupState, InstanceView } from './types.js';
 
 export const S = 1000;
@@ -34,3 +35,26 @@ export function groupOf(instances: InstanceView[], over: Partial<GroupState> = {
     ...over,
   };
 }
+
+/** AWS-like policies for decision tables: 1–4 instances, 50% CPU, 5-minute grace and warmup, launch before terminate. */
+export const POLICIES: Policies = {
+  scaling: {
+    min: 1,
+    max: 4,
+    targetCpuPercent: 50,
+    scaleOutDatapoints: 3,
+    scaleInDatapoints: 15,
+    enabled: true,
+    healthCheckGracePeriodMs: 300 * S,
+    instanceWarmupMs: 300 * S,
+    metricPeriodMs: 60 * S,
+    launchRetryFirstMs: 10 * S,
+  },
+  refresh: {
+    minHealthyPercent: 100,
+    maxHealthyPercent: 200,
+    skipMatching: true,
+    autoRollback: true,
+    maxFailedLaunches: 3,
+  },
+};

@@ -28,6 +28,10 @@ export interface GroupStatus {
   min: number;
   max: number;
   launchAppVersion: string;
+  /** The launch template version new instances get (1, 2, …). */
+  launchTemplateVersion: number;
+  /** The running target tracking policy's CPU target (PutScalingPolicy may have changed it). */
+  targetCpuPercent: number;
   instances: InstanceStatus[];
   refresh: (RefreshState & { fromAppVersion: string; toAppVersion: string; remaining: number }) | undefined;
   lastDatapoint: { endsAt: number; averageCpuPercent: number | undefined } | undefined;
@@ -55,6 +59,8 @@ export function describeGroup(input: {
     min: input.policies.scaling.min,
     max: input.policies.scaling.max,
     launchAppVersion: templates[state.launchVersion] ?? '',
+    launchTemplateVersion: state.launchVersion,
+    targetCpuPercent: input.policies.scaling.targetCpuPercent,
     instances: input.records.map(({ view, process, appVersion, release }) => ({
       id: view.id,
       appVersion,

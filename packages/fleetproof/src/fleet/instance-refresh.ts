@@ -45,7 +45,9 @@ export function refreshStep(
     (!refreshPolicy.skipMatching && i.launchedAt < refresh.startedAt);
   const old = active.filter(isOld).sort(byTerminationOrder);
   const fresh = active.filter((i) => !isOld(i));
-  const readyNew = fresh.filter((i) => isReady(i, now, scaling.instanceWarmupMs)).length;
+  const readyNew = fresh.filter((i) =>
+    isReady(i, now, refreshPolicy.instanceWarmupMs ?? scaling.instanceWarmupMs),
+  ).length;
   const healthyOld = old.filter((i) => i.lifecycle === 'in-service' && i.targetHealth === 'healthy').length;
   const healthy = healthyOld + readyNew;
   const actions: RefreshStep['actions'] = [];

@@ -54,6 +54,8 @@ export interface RefreshPolicy {
   readonly skipMatching: boolean;
   readonly autoRollback: boolean;
   readonly maxFailedLaunches: number;
+  /** StartInstanceRefresh's InstanceWarmup: how long a new instance warms before it counts; else the group's. */
+  readonly instanceWarmupMs?: number;
 }
 
 export interface RefreshState {
@@ -63,9 +65,16 @@ export interface RefreshState {
   readonly startedAt: number;
   /** Instances of the new version replaced because they failed health checks. */
   readonly failedLaunches: number;
-  readonly status: 'in-progress' | 'successful' | 'failed' | 'rolled-back';
+  readonly status: 'in-progress' | 'successful' | 'failed' | 'rolled-back' | 'cancelled';
   /** Instances still to be replaced when the refresh started (for progress). */
   readonly totalToReplace: number;
+  /** This refresh's own preferences (StartInstanceRefresh's), else the group's rollout policy. */
+  readonly policy?: RefreshPolicy;
+  /**
+   * Set once RollbackInstanceRefresh turned this refresh around (same id, as AWS keeps it): it now replaces
+   * the new version's instances with the previous one.
+   */
+  readonly rollbackOf?: string;
 }
 
 export interface GroupState {

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Policies } from './decide.js';
-import { groupOf, NOW, S, viewOf } from './group-fixtures.test-support.js';
+import { groupOf, NOW, POLICIES, S, viewOf } from './group-fixtures.test-support.js';
 import type { GroupState, InstanceView } from './types.js';
 import { launchRetryDelayMs, pickVictims, placeLaunches, rebalanceTarget, zoneNames } from './zones.js';
 
-const policies: Policies = {
-  scaling: {
-    min: 1,
-    max: 6,
-    targetCpuPercent: 50,
-    scaleOutDatapoints: 3,
-    scaleInDatapoints: 15,
-    enabled: false,
-    healthCheckGracePeriodMs: 300 * S,
-    instanceWarmupMs: 300 * S,
-    metricPeriodMs: 60 * S,
-    launchRetryFirstMs: 10 * S,
-  },
-  refresh: {
-    minHealthyPercent: 100,
-    maxHealthyPercent: 200,
-    skipMatching: true,
-    autoRollback: true,
-    maxFailedLaunches: 3,
-  },
-};
+const policies: Policies = { ...POLICIES, scaling: { ...POLICIES.scaling, max: 6, enabled: false } };
 
 const instance = (id: string, zone: string, over: Partial<InstanceView> = {}) =>
   viewOf(id, { zone, ...over });

@@ -27,6 +27,9 @@ export interface SeriesPoint {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /** The second's target response times, summed, and how many: CloudWatch's TargetResponseTime average. */
+  latencySumMs?: number;
+  latencyCount?: number;
   healthy: number;
   inService: number;
   desired: number;
@@ -107,6 +110,8 @@ export class SeriesSampler {
       p50Ms: round(c.latency.quantile(0.5)),
       p95Ms: round(c.latency.quantile(0.95)),
       p99Ms: round(c.latency.quantile(0.99)),
+      latencySumMs: c.latency.sumMs,
+      latencyCount: c.latency.count,
       healthy: targets.filter((t) => t.health === 'healthy').length,
       inService: status.instances.filter((i) => i.lifecycle === 'in-service').length,
       desired: status.desired,

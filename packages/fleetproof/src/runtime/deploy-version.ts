@@ -5,13 +5,15 @@
  */
 import type { FleetproofConfig } from '../config/schema.js';
 import type { AutoScalingGroup, FleetEvent } from '../fleet/auto-scaling-group.js';
-import type { RefreshState, ReleaseSource } from '../fleet/types.js';
+import type { RefreshPolicy, RefreshState, ReleaseSource } from '../fleet/types.js';
 import type { DbConnection } from '../service/connection-env.js';
 import { migrateOnce } from './fleet-database.js';
 
 export interface DeployRequest {
   readonly version: string;
   readonly release?: ReleaseSource | undefined;
+  /** The refresh's own preferences (StartInstanceRefresh's); else the config's rollout. */
+  readonly policy?: RefreshPolicy | undefined;
 }
 
 export interface DeployContext {
@@ -49,5 +51,5 @@ export async function deployVersion(ctx: DeployContext, request: DeployRequest):
       throw error;
     }
   }
-  return ctx.group.startRefresh(version, release);
+  return ctx.group.startRefresh(version, release, request.policy);
 }

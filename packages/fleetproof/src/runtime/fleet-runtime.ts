@@ -68,8 +68,9 @@ export interface Fleet {
 
 const KEEP_EVENTS = 5000;
 
-/** The region zones are named after, as infra/aws picks it: $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1. */
-const awsRegion = () => process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+/** The region zones and local ARNs are named after: aws.region, else as infra/aws picks it. */
+export const awsRegion = (config: FleetproofConfig) =>
+  config.aws.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
 
 function policiesFrom(config: FleetproofConfig, timing: TimingProfile): Policies {
   return {
@@ -220,7 +221,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       policies: policiesFrom(config, timing),
       vCpus: config.instance.cpus,
       initialDesired: config.scaling.desired ?? config.scaling.min,
-      zones: zoneNames(config.zones, awsRegion()),
+      zones: zoneNames(config.zones, awsRegion(config)),
       initialAppVersion: config.service.version,
       reconcileIntervalMs: timing.reconcileIntervalSeconds * 1000,
       terminationGraceMs: timing.terminationGraceSeconds * 1000,

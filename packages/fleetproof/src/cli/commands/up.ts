@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { startAwsEndpoint } from '../../aws-api/start-aws-endpoint.js';
 import { loadConfig } from '../../config/load-config.js';
 import { TIMING_PROFILES, type TimingProfileName } from '../../config/timing-profiles.js';
 import { fleetSource } from '../../dashboard/fleet-source.js';
@@ -13,7 +14,7 @@ import { statusLine } from '../status-format.js';
 export async function upCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { timing: { type: 'string' }, ...DASHBOARD_OPTIONS },
+    options: { timing: { type: 'string' }, 'aws-port': { type: 'string' }, ...DASHBOARD_OPTIONS },
     strict: true,
   });
   if (values.timing !== undefined && !(values.timing in TIMING_PROFILES)) {
@@ -22,6 +23,12 @@ export async function upCommand(argv: string[]): Promise<number> {
       `--timing: got ${JSON.stringify(values.timing)}, expected fast or aws`,
     );
   }
+  const awsPort = values['aws-port'] === undefined ? undefined : Number(values['aws-port']);
+  if (awsPort !== undefined && !(Number.isInteger(awsPort) && awsPort > 0 && awsPort < 65536))
+    throw new FleetError(
+      'FLEET_ERR_USAGE',
+      `--aws-port: got ${JSON.stringify(values['aws-port'])}, expected a port from 1 to 65535`,
+    );
   const root = findProjectRoot();
   const config = await loadConfig(root);
   const tty = process.stdout.isTTY === true;
@@ -54,8 +61,15 @@ export async function upCommand(argv: string[]): Promise<number> {
   line(`  isolation   ${fleet.isolation}`);
   line(`  listener    ${bold(fleet.listenerUrl)}   ${dim('(the load balancer: send traffic here)')}`);
   line(`  control     ${fleet.controlUrl}   ${dim(`(token in ${fleet.run.dir}/control.json)`)}`);
-  line(`  run folder  ${fleet.run.dir}`);
   recording.runDir = fleet.run.dir;
+  const aws = await startAwsEndpoint(fleet, config, recording, awsPort).catch(async (error: unknown) => {
+    await fleet.stop();
+    throw error;
+  });
+  line(
+    `  aws         ${aws.url}   ${dim(`(Auto Scaling, ELBv2, CloudWatch: aws --endpoint-url ${aws.url} --region ${aws.region} …)`)}`,
+  );
+  line(`  run folder  ${fleet.run.dir}`);
   // Behind the control token: the dashboard's actions are the control API's.
   const dashboard = await startDashboard(
     values,
@@ -108,6 +122,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   await fleet.stopped;
   await dashboard?.stop();
+  await aws.endpoint.close();
   clearInterval(ticker);
   clearStatus();
   line(green('  stopped: no instance, balancer or database left running'));

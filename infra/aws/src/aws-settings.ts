@@ -1,4 +1,4 @@
-import { type FleetproofConfig, resolveTiming } from 'fleetproof';
+import { type FleetproofConfig, resolveTiming, type TimingProfileName } from 'fleetproof';
 
 /**
  * Everything the AWS deployment takes from fleetproof.config.ts, flat, with units in the names. Durations come
@@ -38,8 +38,12 @@ export interface FleetproofAwsSettings {
   readonly databaseMultiAz: boolean;
 }
 
-export function awsSettingsFromConfig(config: FleetproofConfig): FleetproofAwsSettings {
-  const timing = resolveTiming(config, 'aws');
+/** `profile`: the durations in force; `aws` for AWS, the local fleet's own when deploying to its endpoint. */
+export function awsSettingsFromConfig(
+  config: FleetproofConfig,
+  profile: TimingProfileName = 'aws',
+): FleetproofAwsSettings {
+  const timing = resolveTiming(config, profile);
   return {
     serviceName: config.service.name,
     appPort: config.service.port,

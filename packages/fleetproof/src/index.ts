@@ -1,3 +1,4 @@
+export { type LocalEndpointInfo, localAwsEndpoint } from './aws-api/local-endpoint-info.js';
 export { formatMerged } from './cli/commands/load-merge.js';
 export { defineConfig } from './config/define-config.js';
 export { loadConfig } from './config/load-config.js';

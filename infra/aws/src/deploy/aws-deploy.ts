@@ -7,7 +7,7 @@ import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import type { FleetproofConfig } from 'fleetproof';
+import type { FleetproofConfig, TimingProfileName } from 'fleetproof';
 import { stackName } from '../app.js';
 import { awsSettingsFromConfig, isGraviton } from '../aws-settings.js';
 import { OUTPUTS } from '../fleetproof-stack.js';
@@ -38,6 +38,8 @@ export interface AwsDeployOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Skip the docker build and push (the image is already in ECR). */
   skipBuild?: boolean;
+  /** The durations the rollout asks for (InstanceWarmup…): `aws`, or the local fleet's profile. */
+  timingProfile?: TimingProfileName;
 }
 
 const CODEDEPLOY_DIR = join(import.meta.dirname, '..', '..', 'codedeploy');
@@ -51,7 +53,7 @@ export async function awsDeploy(o: AwsDeployOptions): Promise<string> {
     throw new AwsDeployError(
       `--version: got "${o.version}", expected letters, digits, dot, dash or underscore (1-64)`,
     );
-  const settings = awsSettingsFromConfig(o.config);
+  const settings = awsSettingsFromConfig(o.config, o.timingProfile);
   const name = stackName(o.config);
   const outputs = await stackOutputs(o.clients.cloudformation, name, o.region);
   const repositoryUri = requireOutput(outputs, OUTPUTS.repositoryUri, name);

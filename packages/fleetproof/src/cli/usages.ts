@@ -7,9 +7,10 @@
 export const apiUsage = `fleetproof api [--port N] [--version V]
   Runs the configured service alone (one process, no balancer), on its database (embedded, or DATABASE_URL), until Ctrl-C.`;
 
-export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws deploy --version V [--skip-build]
+export const awsUsage = `fleetproof aws synth [--out DIR] [--region R] | aws deploy --version V [--skip-build] [--endpoint local|URL]
   The AWS deployment built from fleetproof.config.ts (infra/aws): write its CloudFormation template, or push an
-  image and roll it out (instance refresh or CodeDeploy).`;
+  image and roll it out (instance refresh or CodeDeploy); --endpoint local runs that rollout against this
+  project's running \`fleetproof up\` through its AWS endpoint.`;
 
 export const k8sUsage = `fleetproof k8s synth [--out DIR] [--single] [--version V] | k8s deploy --version V [--timeout S]
   | k8s load <script> --parallelism N [--target URL] [-e KEY=VALUE …] [--synth-only] [--out DIR]

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startAwsEndpoint } from '../../aws-api/start-aws-endpoint.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -66,6 +68,11 @@ export async function upCommand(argv: string[]): Promise<number> {
     await fleet.stop();
     throw error;
   });
+  // Where `fleetproof aws deploy --endpoint local` finds this fleet's endpoint (and its timings).
+  writeFileSync(
+    join(fleet.run.dir, 'aws-endpoint.json'),
+    `${JSON.stringify({ url: aws.url, region: aws.region, timing: profileName })}\n`,
+  );
   line(
     `  aws         ${aws.url}   ${dim(`(Auto Scaling, ELBv2, CloudWatch: aws --endpoint-url ${aws.url} --region ${aws.region} …)`)}`,
   );

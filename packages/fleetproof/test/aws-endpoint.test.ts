@@ -17,12 +17,14 @@ import {
   GetMetricStatisticsCommand,
 } from '@aws-sdk/client-cloudwatch';
 import {
+  DeregisterTargetsCommand,
   DescribeLoadBalancersCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
+  RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../src/util/free-port.js';
@@ -218,6 +220,36 @@ describe('fleetproof up’s AWS endpoint, driven by the AWS SDK v3', () => {
     expect(Activities?.some((a) => /RefreshSuccessful/.test(a.Description ?? ''))).toBe(true);
   });
 
+  it('a target deregistered through the API drains and leaves; registered again, it turns healthy', async () => {
+    const elb = client(ElasticLoadBalancingV2Client);
+    const arn = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.[0]
+      ?.TargetGroupArn as string;
+    const state = async (id: string) =>
+      (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: [{ Id: id }] })))
+        .TargetHealthDescriptions?.[0]?.TargetHealth;
+    const { TargetHealthDescriptions } = await elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
+    );
+    const id = TargetHealthDescriptions?.[0]?.Target?.Id as string;
+    await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: id }] }));
+    // With no request in flight the drain ends at once, as ELB completes it without waiting out the delay.
+    expect(['draining', 'unused']).toContain((await state(id))?.State);
+    const deadline = Date.now() + 15_000;
+    let health = await state(id);
+    while (health?.State !== 'unused' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      health = await state(id);
+    }
+    expect(health).toMatchObject({ State: 'unused', Reason: 'Target.NotRegistered' });
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: id }] }));
+    while ((await state(id))?.State !== 'healthy' && Date.now() < deadline + 15_000)
+      await new Promise((r) => setTimeout(r, 200));
+    expect((await state(id))?.State).toBe('healthy');
+    await expect(
+      elb.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: 'i-0000000000000000' }] })),
+    ).rejects.toMatchObject({ name: 'InvalidTargetException' });
+  });
+
   it('CloudWatch (AWS JSON 1.0, as the SDK v3 speaks it): the load’s requests and the group’s CPU, per period', async () => {
     const cw = client(CloudWatchClient);
     const elb = client(ElasticLoadBalancingV2Client);
@@ -278,26 +310,28 @@ describe('fleetproof up’s AWS endpoint, driven by the AWS SDK v3', () => {
   });
 
   it('a hung instance turns unhealthy in DescribeTargetHealth with its Target.* reason', async () => {
-    const asg = client(AutoScalingClient);
     const elb = client(ElasticLoadBalancingV2Client);
     const { TargetGroups } = await elb.send(new DescribeTargetGroupsCommand({}));
     const arn = TargetGroups?.[0]?.TargetGroupArn as string;
-    const { AutoScalingGroups } = await asg.send(new DescribeAutoScalingGroupsCommand({}));
-    const victim = AutoScalingGroups?.[0]?.Instances?.find((i) => i.LifecycleState === 'InService')
-      ?.InstanceId as string;
+    const { TargetHealthDescriptions: now } = await elb.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
+    );
+    const victim = now?.find((d) => d.TargetHealth?.State === 'healthy')?.Target?.Id as string;
+
     // The fault command waits for its own verdict (the instance replaced): the API is read meanwhile.
     const hung = cli(projectDir, 'fault', 'hang', '--instance', victim);
-    let health: { State?: string; Reason?: string } | undefined;
+    // The group replaces an unhealthy instance on its next reconcile (0.25 s on the fast profile): the API is
+    // read back to back so that the short unhealthy window is seen.
+    const seen = new Set<string>();
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !seen.has('unhealthy Target.Timeout')) {
       const { TargetHealthDescriptions } = await elb.send(
         new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: [{ Id: victim }] }),
       );
-      health = TargetHealthDescriptions?.[0]?.TargetHealth;
-      if (health?.State === 'unhealthy') break;
-      await new Promise((r) => setTimeout(r, 200));
+      const h = TargetHealthDescriptions?.[0]?.TargetHealth;
+      seen.add(`${h?.State} ${h?.Reason}`);
     }
-    expect(health).toMatchObject({ State: 'unhealthy', Reason: 'Target.Timeout' });
+    expect([...seen], `${victim}: ${(await hung).out}`).toContain('unhealthy Target.Timeout');
     const verdict = await hung;
     expect(verdict.code, verdict.out).toBe(0);
   });
@@ -414,5 +448,34 @@ describe.skipIf(AWS_CLI === undefined)('the AWS CLI v2 (Debian’s awscli) again
     );
     expect(stats.code, stats.err).toBe(0);
     expect(JSON.parse(stats.out).Datapoints.length).toBeGreaterThan(0);
+  });
+});
+
+describe('where the local fleet differs, knowingly', () => {
+  it('a SIGKILLed service is an EC2 status failure here: its target drains at once (on EC2 the instance would stay up)', async () => {
+    const elb = client(ElasticLoadBalancingV2Client);
+    const arn = (await elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.[0]
+      ?.TargetGroupArn as string;
+    const status = JSON.parse((await cli(projectDir, 'status', '--json')).out) as {
+      group: { instances: { id: string; pid: number; lifecycle: string }[] };
+    };
+    const victim = status.group.instances.find((i) => i.lifecycle === 'in-service');
+    if (!victim) throw new Error('no instance in service');
+    process.kill(victim.pid, 'SIGKILL');
+    const seen = new Set<string>();
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !seen.has('unused Target.NotRegistered')) {
+      const { TargetHealthDescriptions } = await elb.send(
+        new DescribeTargetHealthCommand({ TargetGroupArn: arn, Targets: [{ Id: victim.id }] }),
+      );
+      const h = TargetHealthDescriptions?.[0]?.TargetHealth;
+      seen.add(`${h?.State} ${h?.Reason}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Taken out by the group (its process is gone), not found by the health checks: never `unhealthy`.
+    expect([...seen].filter((s) => !s.startsWith('healthy'))).toEqual(
+      expect.arrayContaining(['unused Target.NotRegistered']),
+    );
+    expect([...seen].some((s) => s.startsWith('unhealthy'))).toBe(false);
   });
 });

@@ -76,6 +76,12 @@ function healthCheckChange(params: ReadonlyMap<string, string>) {
   };
 }
 
+function targetIds(params: ReadonlyMap<string, string>): string[] {
+  const ids = memberStructs(params, 'Targets').map((t) => t.Id ?? '');
+  if (ids.length === 0 || ids.includes('')) throw validation('Targets must name at least one target by Id');
+  return ids;
+}
+
 const ATTRIBUTES = ['deregistration_delay.timeout_seconds'] as const;
 
 export const ELBV2_ACTIONS: Record<string, Action> = {
@@ -195,6 +201,34 @@ export const ELBV2_ACTIONS: Record<string, Action> = {
     if (timeout >= interval) throw validation('Health check timeout must be smaller than the interval');
     aws.fleet.balancer.modifyTargetGroup(change);
     return { TargetGroups: [targetGroupXml(aws)] };
+  },
+
+  RegisterTargets(params, aws) {
+    checkTargetGroup(aws, required(params, 'TargetGroupArn'));
+    const ids = targetIds(params);
+    const instances = aws.fleet.group.status().instances;
+    const invalid = ids.filter((id) => !instances.some((i) => i.id === id && i.lifecycle !== 'terminating'));
+    if (invalid.length > 0)
+      throw new AwsApiError(
+        'InvalidTarget',
+        `The following targets are not in a running state and cannot be registered: '${invalid.join("', '")}'`,
+      );
+    for (const i of instances.filter((x) => ids.includes(x.id))) {
+      const at = i.address.lastIndexOf(':');
+      aws.fleet.balancer.register(i.id, i.address.slice(0, at), Number(i.address.slice(at + 1)));
+    }
+    return {};
+  },
+
+  DeregisterTargets(params, aws) {
+    checkTargetGroup(aws, required(params, 'TargetGroupArn'));
+    const ids = targetIds(params);
+    const unknown = ids.filter((id) => !aws.fleet.balancer.group.get(id));
+    if (unknown.length > 0)
+      throw new AwsApiError('InvalidTarget', `The following targets are not registered: '${unknown.join("', '")}'`);
+    // As on AWS the call returns at once; the target drains for the deregistration delay.
+    for (const id of ids) void aws.fleet.balancer.deregister(id);
+    return {};
   },
 
   DescribeTargetGroupAttributes(params, aws) {

@@ -225,7 +225,10 @@ export const ELBV2_ACTIONS: Record<string, Action> = {
     const ids = targetIds(params);
     const unknown = ids.filter((id) => !aws.fleet.balancer.group.get(id));
     if (unknown.length > 0)
-      throw new AwsApiError('InvalidTarget', `The following targets are not registered: '${unknown.join("', '")}'`);
+      throw new AwsApiError(
+        'InvalidTarget',
+        `The following targets are not registered: '${unknown.join("', '")}'`,
+      );
     // As on AWS the call returns at once; the target drains for the deregistration delay.
     for (const id of ids) void aws.fleet.balancer.deregister(id);
     return {};

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -124,7 +124,11 @@ function writeOutput(entry: string, code: string, suffix: string): string {
       .digest('hex')
       .slice(0, 16)}${suffix}`,
   );
-  writeFileSync(path, code);
+  // Named by its content, so concurrent runs of one script (segments on one machine) write the same path:
+  // written aside and renamed, a reader never imports a file another run is still writing.
+  const partial = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.partial`;
+  writeFileSync(partial, code);
+  renameSync(partial, path);
   return path;
 }
 
